@@ -1,0 +1,3 @@
+from citeflow.cli import main
+
+main()

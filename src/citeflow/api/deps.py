@@ -1,0 +1,60 @@
+"""Dependencies shared by the routers: the services, and the caller resolved from credentials."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from citeflow.api.envelope import AuthorizationQuirk
+from citeflow.core.errors import Unauthenticated
+from citeflow.services import Caller, Services
+from citeflow.services.accounts import AccountService
+from citeflow.services.api_keys import ApiKeyService
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_accounts(services: ServicesDep) -> AccountService:
+    return services.accounts
+
+
+def get_api_keys(services: ServicesDep) -> ApiKeyService:
+    return services.api_keys
+
+
+AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
+
+
+def _remember(request: Request, caller: Caller) -> Caller:
+    request.state.tenant_id = caller.tenant_id
+    return caller
+
+
+def session_caller(request: Request, accounts: AccountsDep) -> Caller:
+    """`/v1`: the web session token, sent back verbatim in `Authorization` (a `Bearer ` prefix is allowed)."""
+    header = request.headers.get("authorization", "").strip()
+    if not header:
+        raise Unauthenticated("<Unauthorized '401: Unauthorized'>", data=None)
+    token = header.split()[-1]
+    return _remember(request, accounts.authenticate(token))
+
+
+def api_key_caller(request: Request, api_keys: ApiKeysDep) -> Caller:
+    """`/api/v1`: `Authorization: <scheme> <key>`; the scheme word is not checked, as in RAGFlow."""
+    header = request.headers.get("authorization", "")
+    if not header.strip():
+        raise AuthorizationQuirk("`Authorization` can't be empty", data=False)
+    parts = header.split()
+    if len(parts) < 2:
+        raise AuthorizationQuirk("Please check your authorization format.", data=False)
+    return _remember(request, api_keys.authenticate(parts[1]))
+
+
+SessionCaller = Annotated[Caller, Depends(session_caller)]
+ApiKeyCaller = Annotated[Caller, Depends(api_key_caller)]

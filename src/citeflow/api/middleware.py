@@ -1,0 +1,95 @@
+"""ASGI middleware: request ids, access logs, body limits, trailing slashes, last-resort errors."""
+
+import logging
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from citeflow.api.envelope import framework_error, unexpected_error
+from citeflow.core.logs import request_id_var
+
+log = logging.getLogger("citeflow.access")
+
+
+class BodyTooLarge(Exception):
+    """The request body grew past the configured limit while it was being read."""
+
+
+class RequestContext:
+    """Outermost citeflow layer. Gives each request an id (echoed as `X-Request-ID`), logs one line
+    per request, accepts a trailing `/` on every route, enforces the body limit, and turns any
+    exception that escaped the handlers into a code-100 envelope without internals."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        context = request_id_var.set(request_id)
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path[:-1]}
+        scope.setdefault("state", {})
+        started = time.perf_counter()
+        status = {"code": 0}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            if _declared_length(scope) > self.max_body:
+                await framework_error(413)(scope, receive, send_with_id)
+                return
+            await self.app(scope, self._limited(receive), send_with_id)
+        except Exception:
+            log.exception("unhandled error", extra={"path": path})
+            if not status["code"]:
+                await unexpected_error(request_id)(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            log.info(
+                "%s %s %s",
+                scope["method"],
+                path,
+                status["code"],
+                extra={
+                    "method": scope["method"],
+                    "route": getattr(route, "path", None),
+                    "status": status["code"],
+                    "tenant": scope["state"].get("tenant_id"),
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id_var.reset(context)
+
+    def _limited(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise BodyTooLarge
+            return message
+
+        return counting_receive
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0

@@ -1,0 +1,7 @@
+"""Every router of the app, in the order they are mounted."""
+
+from fastapi import APIRouter
+
+from citeflow.api.routers import sdk_tenant, web_system, web_user
+
+ROUTERS: tuple[APIRouter, ...] = (web_user.router, web_system.router, sdk_tenant.router)

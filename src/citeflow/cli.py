@@ -1,0 +1,126 @@
+"""The `citeflow` command: a thin shell over the library."""
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from citeflow import __version__
+from citeflow.core.errors import CiteflowError
+from citeflow.core.logs import configure_logging
+from citeflow.core.settings import CONFIG_FILE_ENV, Settings, reference_markdown
+
+
+def _settings(config: Path | None, **overrides: Any) -> Settings:
+    if config is not None:
+        os.environ[CONFIG_FILE_ENV] = str(config)
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+config_option = click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"TOML settings file (also ${CONFIG_FILE_ENV}).",
+)
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Directory holding all state."
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="citeflow")
+def main() -> None:
+    """citeflow: a RAG engine that speaks RAGFlow v0.20.5's HTTP API."""
+
+
+@main.command()
+@click.option("--host", help="Address to bind (default 0.0.0.0).")
+@click.option("--port", type=int, help="Port to bind (default 9380; 0 picks a free one).")
+@data_dir_option
+@config_option
+def serve(host: str | None, port: int | None, data_dir: Path | None, config: Path | None) -> None:
+    """Run the HTTP API server."""
+    import uvicorn
+
+    from citeflow.api import create_app
+
+    settings = _settings(config, host=host, port=port, data_dir=data_dir)
+    configure_logging(settings.log.level, settings.log.format)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@main.group()
+def user() -> None:
+    """Manage users without the web API."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--nickname", required=True)
+@click.password_option(help="Prompted for when not given.")
+@data_dir_option
+@config_option
+def user_create(email: str, nickname: str, password: str, data_dir: Path | None, config: Path | None) -> None:
+    """Create a user and their tenant (works even when registration is switched off)."""
+    with _services(config, data_dir) as services:
+        login = services.accounts.create_user(email=email, nickname=nickname, password=password, log_in=False)
+    click.echo(json.dumps({"user_id": login.account.id, "tenant_id": login.account.id, "email": email}))
+
+
+@main.group()
+def token() -> None:
+    """Manage API keys without the web API."""
+
+
+@token.command("create")
+@click.option("--email", required=True, help="The user whose tenant gets the key.")
+@data_dir_option
+@config_option
+def token_create(email: str, data_dir: Path | None, config: Path | None) -> None:
+    """Create an API key for a user's tenant and print it (it is shown only this once)."""
+    with _services(config, data_dir) as services:
+        key = services.api_keys.create(services.accounts.caller_for_email(email))
+    click.echo(key.token)
+
+
+@main.command("config")
+@click.option("--reference", is_flag=True, help="Print the configuration reference (Markdown) instead.")
+@data_dir_option
+@config_option
+def show_config(reference: bool, data_dir: Path | None, config: Path | None) -> None:
+    """Print the effective settings, secrets masked."""
+    if reference:
+        click.echo(reference_markdown(), nl=False)
+        return
+    click.echo(json.dumps(_settings(config, data_dir=data_dir).masked(), indent=2))
+
+
+class _services:
+    """Open the services for one CLI command; a CiteflowError becomes a message and exit code 1."""
+
+    def __init__(self, config: Path | None, data_dir: Path | None) -> None:
+        from citeflow.services import Services
+
+        settings = _settings(config, data_dir=data_dir)
+        configure_logging("WARNING", "text")
+        self.services = Services.open(settings)
+
+    def __enter__(self) -> Any:
+        return self.services
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, _tb: Any) -> bool:
+        self.services.close()
+        if isinstance(exc, CiteflowError):
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+        return False

@@ -1,0 +1,171 @@
+"""The one settings object. Built once by the CLI (or a test) and passed down; never read globally.
+
+Sources, highest first: explicit values (CLI flags), `CITEFLOW_*` environment variables (nested
+fields with `__`, e.g. `CITEFLOW_AUTH__REGISTER_ENABLED=false`), the TOML file named by
+`CITEFLOW_CONFIG_FILE`, then the defaults below.
+"""
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE_ENV = "CITEFLOW_CONFIG_FILE"
+
+
+class DatabaseSettings(BaseModel):
+    """The metadata database (users, tenants, datasets, documents, tasks…)."""
+
+    url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. `postgresql+psycopg://user:pw@host/db`. "
+        "Empty: SQLite at `<data_dir>/citeflow.db`.",
+    )
+    pool_size: int = Field(10, ge=1, le=200, description="Connections kept open (PostgreSQL only).")
+    busy_timeout_ms: int = Field(
+        10_000, ge=0, description="How long a SQLite writer waits for a lock before failing."
+    )
+
+
+class AuthSettings(BaseModel):
+    """Accounts, sessions and the password transport key."""
+
+    register_enabled: bool = Field(True, description="Whether `POST /v1/user/register` accepts new accounts.")
+    session_ttl_hours: int = Field(
+        168, ge=1, le=24 * 365, description="Lifetime of a web session token issued by login."
+    )
+    rsa_private_key_file: Path | None = Field(
+        None,
+        description="PEM private key for the RSA password transport. Empty: a 2048-bit key "
+        "generated on first start at `<data_dir>/keys/rsa_private.pem`.",
+    )
+    rsa_private_key_passphrase: SecretStr | None = Field(
+        None, description="Passphrase of `rsa_private_key_file`, if it is encrypted."
+    )
+
+
+class HttpSettings(BaseModel):
+    """The HTTP front door."""
+
+    max_content_length: int = Field(
+        1024**3, ge=1024, description="Largest accepted request body in bytes (RAGFlow: 1 GiB)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["*"], description="Origins allowed by CORS; `*` allows any."
+    )
+
+
+class LogSettings(BaseModel):
+    """Logging."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    format: Literal["json", "text"] = Field(
+        "json", description="`json`: one JSON object a line; `text`: human-readable."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything citeflow can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CITEFLOW_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(
+        Path("citeflow-data"), description="The one directory holding all state (database, files, keys)."
+    )
+    host: str = Field("0.0.0.0", description="Address `citeflow serve` binds.")
+    port: int = Field(9380, ge=0, le=65535, description="Port `citeflow serve` binds (0: any free port).")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = os.environ.get(CONFIG_FILE_ENV)
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @property
+    def database_url(self) -> str:
+        """The effective SQLAlchemy URL."""
+        if self.database.url is not None and self.database.url.get_secret_value():
+            return self.database.url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'citeflow.db'}"
+
+    @property
+    def rsa_key_path(self) -> Path:
+        return self.auth.rsa_private_key_file or self.data_dir / "keys" / "rsa_private.pem"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data, secrets shown as `**********`."""
+        data = self.model_dump(mode="json")
+        data["database"]["effective_url"] = _mask_url(self.database_url)
+        return data
+
+
+def _mask_url(url: str) -> str:
+    """Hide the password of a database URL."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:**********@{host}"
+
+
+def reference_markdown() -> str:
+    """The configuration reference (docs/configuration.md), generated from the fields above."""
+    lines = [
+        "# Configuration reference",
+        "",
+        "Generated from `citeflow.core.settings.Settings` by `citeflow config --reference`;",
+        "a test fails when this page and the code disagree.",
+        "",
+        "Every setting can be given as an environment variable (nested fields joined with `__`) or in",
+        f"a TOML file named by `{CONFIG_FILE_ENV}` (nested fields as tables, e.g. `[auth]`).",
+        "Command-line flags win over the environment, which wins over the file.",
+        "",
+        "| setting | environment variable | default | description |",
+        "|---|---|---|---|",
+    ]
+    lines += _reference_rows(Settings, prefix="", env_prefix="CITEFLOW_")
+    return "\n".join(lines) + "\n"
+
+
+def _reference_rows(model: type[BaseModel], prefix: str, env_prefix: str) -> list[str]:
+    rows: list[str] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows += _reference_rows(annotation, f"{prefix}{name}.", f"{env_prefix}{name.upper()}__")
+            continue
+        default = field.get_default(call_default_factory=True)
+        shown = "" if default is None else f"`{default}`"
+        if name == "data_dir":
+            shown = "`./citeflow-data`"
+        description = (field.description or model.__doc__ or "").replace("|", "\\|")
+        rows.append(f"| `{prefix}{name}` | `{env_prefix}{name.upper()}` | {shown} | {description} |")
+    return rows

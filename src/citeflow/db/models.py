@@ -1,0 +1,96 @@
+"""SQLAlchemy models of the metadata database. Changes here need an Alembic revision."""
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(32)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Stamped:
+    """RAGFlow's common columns: ms-epoch creation and update times."""
+
+    create_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    update_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class User(Stamped, Base):
+    __tablename__ = "user"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), nullable=False)
+    #: Lower-cased email: RAGFlow compares emails case-insensitively (MySQL collation).
+    email_key: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    nickname: Mapped[str] = mapped_column(String(100), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    avatar: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(32), nullable=False, default="English")
+    color_schema: Mapped[str] = mapped_column(String(32), nullable=False, default="Bright")
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC+8\tAsia/Shanghai")
+    last_login_time: Mapped[int | None] = mapped_column(BigInteger)
+    login_channel: Mapped[str] = mapped_column(String(32), nullable=False, default="password")
+    status: Mapped[str] = mapped_column(String(1), nullable=False, default="1")
+    is_superuser: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Tenant(Stamped, Base):
+    __tablename__ = "tenant"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    llm_id: Mapped[str | None] = mapped_column(String(128))
+    embd_id: Mapped[str | None] = mapped_column(String(128))
+    asr_id: Mapped[str | None] = mapped_column(String(128))
+    img2txt_id: Mapped[str | None] = mapped_column(String(128))
+    rerank_id: Mapped[str | None] = mapped_column(String(128))
+    tts_id: Mapped[str | None] = mapped_column(String(128))
+    parser_ids: Mapped[str] = mapped_column(String(256), nullable=False)
+    credit: Mapped[int] = mapped_column(Integer, nullable=False, default=512)
+    status: Mapped[str] = mapped_column(String(1), nullable=False, default="1")
+
+
+class UserTenant(Stamped, Base):
+    __tablename__ = "user_tenant"
+    __table_args__ = (UniqueConstraint("user_id", "tenant_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    tenant_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    invited_by: Mapped[str] = mapped_column(ID, nullable=False)
+    status: Mapped[str] = mapped_column(String(1), nullable=False, default="1")
+
+
+class UserSession(Stamped, Base):
+    """A web login. The client holds the secret; only its SHA-256 is stored."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    expires_at: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ApiToken(Stamped, Base):
+    """An API key of a tenant. Key and beta token are stored as SHA-256 only."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("ix_api_token_tenant_display", "tenant_id", "token_display", unique=True),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ID, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    #: The key with its middle hidden; shown in lists and accepted by delete.
+    token_display: Mapped[str] = mapped_column(String(64), nullable=False)
+    beta_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    dialog_id: Mapped[str | None] = mapped_column(ID)
+    source: Mapped[str | None] = mapped_column(String(16))

@@ -1,0 +1,56 @@
+"""The composition root: builds every store and service from the settings, once per process."""
+
+import logging
+from dataclasses import dataclass
+
+from citeflow.core.settings import Settings
+from citeflow.db import Database, upgrade
+from citeflow.services.accounts import AccountService
+from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.password_transport import PasswordTransport
+from citeflow.services.system import Component, SystemService
+from citeflow.storage import LocalBlobStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    accounts: AccountService
+    api_keys: ApiKeyService
+    system: SystemService
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Services":
+        """Create the data directory, migrate the database and wire the services."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(
+            settings.database_url,
+            pool_size=settings.database.pool_size,
+            busy_timeout_ms=settings.database.busy_timeout_ms,
+        )
+        upgrade(db.engine)
+        blobs = LocalBlobStore(settings.data_dir / "files")
+        passphrase = settings.auth.rsa_private_key_passphrase
+        transport = PasswordTransport.load_or_create(
+            settings.rsa_key_path, passphrase.get_secret_value() if passphrase else None
+        )
+        accounts = AccountService(
+            db,
+            transport,
+            register_enabled=settings.auth.register_enabled,
+            session_ttl_ms=settings.auth.session_ttl_hours * 3_600_000,
+        )
+        system = SystemService(
+            [
+                Component("database", "database", db.dialect, db.ping, "db"),
+                Component("storage", "storage", blobs.kind, blobs.health, "storage"),
+            ]
+        )
+        log.info("services ready (database: %s, data dir: %s)", db.dialect, settings.data_dir)
+        return cls(settings, db, accounts, ApiKeyService(db), system)
+
+    def close(self) -> None:
+        self.db.close()
