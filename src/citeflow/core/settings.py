@@ -38,8 +38,11 @@ class AuthSettings(BaseModel):
     """Accounts, sessions and the password transport key."""
 
     register_enabled: bool = Field(True, description="Whether `POST /v1/user/register` accepts new accounts.")
-    session_ttl_hours: int = Field(
-        168, ge=1, le=24 * 365, description="Lifetime of a web session token issued by login."
+    session_ttl_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=1,
+        le=365 * 24 * 3600,
+        description="Lifetime of a web session token issued by login.",
     )
     rsa_private_key_file: Path | None = Field(
         None,

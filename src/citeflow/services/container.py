@@ -41,7 +41,7 @@ class Services:
             db,
             transport,
             register_enabled=settings.auth.register_enabled,
-            session_ttl_ms=settings.auth.session_ttl_hours * 3_600_000,
+            session_ttl_ms=settings.auth.session_ttl_seconds * 1000,
         )
         system = SystemService(
             [
