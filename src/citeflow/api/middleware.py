@@ -50,7 +50,8 @@ class RequestContext:
                 return
             await self.app(scope, self._limited(receive), send_with_id)
         except Exception:
-            log.exception("unhandled error", extra={"path": path})
+            # The id goes on the record itself, so every handler sees it, not only ours.
+            log.exception("unhandled error", extra={"path": path, "request_id": request_id})
             if not status["code"]:
                 await unexpected_error(request_id)(scope, receive, send_with_id)
         finally:
@@ -61,6 +62,7 @@ class RequestContext:
                 path,
                 status["code"],
                 extra={
+                    "request_id": request_id,
                     "method": scope["method"],
                     "route": getattr(route, "path", None),
                     "status": status["code"],

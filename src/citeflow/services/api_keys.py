@@ -64,6 +64,8 @@ class ApiKeyService:
 
     def delete(self, caller: Caller, token: str) -> None:
         """Delete one of the caller's keys, named in full or by its display form; others are untouched."""
+        if "\x00" in token:
+            return  # no issued key or display form holds a NUL, and PostgreSQL cannot even compare one
         with self._db.transaction() as s:
             ApiTokenRepo(s).delete(caller.user_id, sha256_hex(token), token)
 

@@ -21,8 +21,8 @@ class LocalBlobStore:
 
     def put(self, bucket: str, name: str, data: bytes) -> None:
         target = self._path(bucket, name)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -44,7 +44,10 @@ class LocalBlobStore:
         return self._path(bucket, name).is_file()
 
     def delete(self, bucket: str, name: str) -> None:
-        self._path(bucket, name).unlink(missing_ok=True)
+        try:
+            self._path(bucket, name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"Blob storage could not delete {bucket}/{name}: {exc.strerror}") from exc
 
     def remove_bucket(self, bucket: str) -> None:
         shutil.rmtree(self._bucket(bucket), ignore_errors=True)
