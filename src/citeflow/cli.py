@@ -4,9 +4,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+from pydantic import ValidationError
 
 from citeflow import __version__
 from citeflow.core.errors import CiteflowError
@@ -15,9 +16,24 @@ from citeflow.core.settings import CONFIG_FILE_ENV, Settings, reference_markdown
 
 
 def _settings(config: Path | None, **overrides: Any) -> Settings:
+    """Build the settings once; a missing settings file or an invalid value ends the command."""
     if config is not None:
         os.environ[CONFIG_FILE_ENV] = str(config)
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    config_file = os.environ.get(CONFIG_FILE_ENV)
+    if config_file and not Path(config_file).is_file():
+        _fail(f"settings file {config_file} does not exist")
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        _fail(f"invalid settings: {problems}")
+    except ValueError as exc:  # the TOML file does not parse
+        _fail(f"settings file {config_file}: {exc}")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 config_option = click.option(
@@ -113,7 +129,10 @@ class _services:
 
         settings = _settings(config, data_dir=data_dir)
         configure_logging("WARNING", "text")
-        self.services = Services.open(settings)
+        try:
+            self.services = Services.open(settings)
+        except CiteflowError as exc:
+            _fail(exc.message)
 
     def __enter__(self) -> Any:
         return self.services
@@ -121,6 +140,5 @@ class _services:
     def __exit__(self, exc_type: Any, exc: BaseException | None, _tb: Any) -> bool:
         self.services.close()
         if isinstance(exc, CiteflowError):
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(1)
+            _fail(exc.message)
         return False

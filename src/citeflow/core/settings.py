@@ -5,9 +5,10 @@ fields with `__`, e.g. `CITEFLOW_AUTH__REGISTER_ENABLED=false`), the TOML file n
 `CITEFLOW_CONFIG_FILE`, then the defaults below.
 """
 
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -149,7 +150,9 @@ def reference_markdown() -> str:
         "",
         "Every setting can be given as an environment variable (nested fields joined with `__`) or in",
         f"a TOML file named by `{CONFIG_FILE_ENV}` (nested fields as tables, e.g. `[auth]`).",
-        "Command-line flags win over the environment, which wins over the file.",
+        "The flags `--data-dir`, `--host` and `--port` win over the environment, which wins over the file.",
+        "In the environment, booleans are `true` or `false` and lists are JSON:",
+        "`CITEFLOW_HTTP__CORS_ORIGINS='[\"https://a.example\"]'`.",
         "",
         "| setting | environment variable | default | description |",
         "|---|---|---|---|",
@@ -166,9 +169,19 @@ def _reference_rows(model: type[BaseModel], prefix: str, env_prefix: str) -> lis
             rows += _reference_rows(annotation, f"{prefix}{name}.", f"{env_prefix}{name.upper()}__")
             continue
         default = field.get_default(call_default_factory=True)
-        shown = "" if default is None else f"`{default}`"
-        if name == "data_dir":
-            shown = "`./citeflow-data`"
-        description = (field.description or model.__doc__ or "").replace("|", "\\|")
+        shown = "`./citeflow-data`" if name == "data_dir" else _shown(default)
+        description = field.description or model.__doc__ or ""
+        if get_origin(annotation) is Literal:
+            description += " One of " + ", ".join(f"`{choice}`" for choice in get_args(annotation)) + "."
+        description = description.replace("|", "\\|")
         rows.append(f"| `{prefix}{name}` | `{env_prefix}{name.upper()}` | {shown} | {description} |")
     return rows
+
+
+def _shown(default: Any) -> str:
+    """A default as it would be written in TOML or the environment (`true`, `["*"]`), or blank."""
+    if default is None:
+        return ""
+    if isinstance(default, bool | list | dict):
+        return f"`{json.dumps(default)}`"
+    return f"`{default}`"
