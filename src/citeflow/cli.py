@@ -20,13 +20,13 @@ def _settings(config: Path | None, **overrides: Any) -> Settings:
     if config is not None:
         os.environ[CONFIG_FILE_ENV] = str(config)
     config_file = os.environ.get(CONFIG_FILE_ENV)
-    if config_file and not Path(config_file).is_file():
-        _fail(f"settings file {config_file} does not exist")
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         _fail(f"invalid settings: {problems}")
+    except FileNotFoundError as exc:
+        _fail(str(exc))
     except ValueError as exc:  # the TOML file does not parse
         _fail(f"settings file {config_file}: {exc}")
 

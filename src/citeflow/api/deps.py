@@ -40,7 +40,7 @@ def session_caller(request: Request, accounts: AccountsDep) -> Caller:
     """`/v1`: the web session token, sent back verbatim in `Authorization` (a `Bearer ` prefix is allowed)."""
     header = request.headers.get("authorization", "").strip()
     if not header:
-        raise Unauthenticated("<Unauthorized '401: Unauthorized'>", data=None)
+        raise Unauthenticated("No valid session: log in again.")
     token = header.split()[-1]
     return _remember(request, accounts.authenticate(token))
 

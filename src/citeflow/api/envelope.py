@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from citeflow.core.errors import OMIT, CiteflowError
+from citeflow.core.errors import OMIT, CiteflowError, Unauthenticated
 
 #: The Python reprs of the werkzeug exceptions RAGFlow lets through as messages (code 100).
 FRAMEWORK_ERRORS = {
@@ -47,6 +47,8 @@ def sdk_ok(data: Any = OMIT) -> RagflowJSON:
 
 
 def error_response(exc: CiteflowError) -> RagflowJSON:
+    if isinstance(exc, Unauthenticated):
+        return framework_error(401)
     body: dict[str, Any] = {"code": exc.code, "message": exc.message}
     if exc.data is not OMIT:
         body["data"] = exc.data

@@ -109,6 +109,8 @@ class Settings(BaseSettings):
         config_file = os.environ.get(CONFIG_FILE_ENV)
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if config_file:
+            if not Path(config_file).is_file():
+                raise FileNotFoundError(f"settings file {config_file} does not exist")
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
 

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from citeflow.core.errors import CiteflowError, OperatingError, StoreUnavailable
+from citeflow.core.errors import CiteflowError, InvalidArgument, OperatingError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,15 @@ def db_errors() -> Iterator[None]:
         raise
     except IntegrityError as exc:
         log.warning("integrity error: %s", exc.orig)
-        raise OperatingError("The record conflicts with an existing one.") from exc
-    except (OperationalError, DBAPIError) as exc:
+        raise OperatingError("The record conflicts with an existing one.", data=None) from exc
+    except DataError as exc:
+        log.warning("value refused by the database: %s", exc.orig)
+        raise InvalidArgument(
+            "A value is too long or contains characters that cannot be stored.", data=None
+        ) from exc
+    except DBAPIError as exc:
         log.error("metadata database error: %s", exc.orig if exc.orig is not None else exc)
-        raise StoreUnavailable("The metadata database is unavailable; try again shortly.") from exc
+        raise StoreUnavailable("The metadata database is unavailable; try again shortly.", data=None) from exc
 
 
 def _make_engine(url: str, *, pool_size: int, busy_timeout_ms: int) -> Engine:

@@ -6,6 +6,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from citeflow.db.engine import db_errors
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -18,4 +20,5 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`; a no-op when it is there already."""
-    command.upgrade(alembic_config(engine), revision)
+    with db_errors():
+        command.upgrade(alembic_config(engine), revision)

@@ -19,7 +19,7 @@ from citeflow.db.models import Tenant, User, UserSession, UserTenant
 from citeflow.services.caller import Caller
 from citeflow.services.password_transport import PasswordTransport
 from citeflow.services.secrets import hash_password, new_token, sha256_hex, verify_password
-from citeflow.services.validation import clean_text
+from citeflow.services.validation import clean_text, is_storable, is_unicode
 
 EMAIL_PATTERN = re.compile(r"^[\w\._-]+@([\w_-]+\.)+[\w-]{2,}$")
 DEFAULT_PARSER_IDS = (
@@ -27,6 +27,10 @@ DEFAULT_PARSER_IDS = (
     "laws:Laws,presentation:Presentation,picture:Picture,one:One,audio:Audio,email:Email,tag:Tag"
 )
 MAX_PASSWORD_CHARS = 512
+#: The longest stored email and tenant name (the column widths).
+MAX_EMAIL_CHARS = 255
+MAX_TENANT_NAME_CHARS = 100
+TENANT_NAME_SUFFIX = "\u2018s Kingdom"
 #: User fields a client may change through `/v1/user/setting`, with their length limits.
 EDITABLE_PROFILE = {"nickname": 100, "avatar": 2_000_000, "language": 32, "color_schema": 32, "timezone": 64}
 #: Fields of the user record that `/v1/user/setting` silently ignores, as RAGFlow does.
@@ -153,12 +157,21 @@ class AccountService:
 
     def create_user(self, *, email: object, nickname: object, password: object, log_in: bool) -> Login:
         """A user, their own tenant and its owner membership, all in one transaction."""
-        if not isinstance(email, str) or not EMAIL_PATTERN.match(email) or len(email) > 255:
+        if not isinstance(email, str) or not EMAIL_PATTERN.match(email) or len(email) > MAX_EMAIL_CHARS:
             raise OperatingError(f"Invalid email address: {email}!", data=False)
         name = clean_text(nickname, "nickname", min_len=1, max_len=100)
         with self._db.read() as s:
             self._ensure_email_free(UserRepo(s), email)
         password_hash = hash_password(self._password(password))
+        try:
+            return self._insert_user(email, name, password_hash, log_in=log_in)
+        except OperatingError:
+            # A concurrent registration of the same email won the unique index: say so precisely.
+            with self._db.read() as s:
+                self._ensure_email_free(UserRepo(s), email)
+            raise
+
+    def _insert_user(self, email: str, name: str, password_hash: str, *, log_in: bool) -> Login:
         now = now_ms()
         with self._db.transaction() as s:
             users = UserRepo(s)
@@ -183,7 +196,7 @@ class AccountService:
             )
             tenant = Tenant(
                 id=user.id,
-                name=f"{name}\u2018s Kingdom",
+                name=tenant_name(name),
                 parser_ids=DEFAULT_PARSER_IDS,
                 credit=512,
                 status="1",
@@ -206,10 +219,10 @@ class AccountService:
             return Login(Account.of(user), token, session_id)
 
     def login(self, *, email: object, password: object) -> Login:
-        if not isinstance(email, str):
-            raise AuthenticationFailed("Unauthorized!", data=False)
-        with self._db.read() as s:
-            known = UserRepo(s).by_email(email)
+        known = None
+        if isinstance(email, str) and is_storable(email) and len(email) <= MAX_EMAIL_CHARS:
+            with self._db.read() as s:
+                known = UserRepo(s).by_email(email)
         if known is None:
             raise AuthenticationFailed(f"Email: {email} is not registered!", data=False)
         plain = self._transport.decode(password)
@@ -242,11 +255,11 @@ class AccountService:
     def authenticate(self, token: str) -> Caller:
         """The caller behind a session token; Unauthenticated if it is unknown, revoked or expired."""
         if not token:
-            raise Unauthenticated("<Unauthorized '401: Unauthorized'>", data=None)
+            raise Unauthenticated("No valid session: log in again.")
         with self._db.read() as s:
             found = SessionRepo(s).live_by_hash(sha256_hex(token), now_ms())
         if found is None:
-            raise Unauthenticated("<Unauthorized '401: Unauthorized'>", data=None)
+            raise Unauthenticated("No valid session: log in again.")
         login, user = found
         return Caller(user_id=user.id, tenant_id=user.id, via="session", session_id=login.id)
 
@@ -326,6 +339,8 @@ class AccountService:
             raise InvalidArgument("`password` can't be empty.", data=None)
         if len(plain) > MAX_PASSWORD_CHARS:
             raise InvalidArgument(f"`password` is longer than {MAX_PASSWORD_CHARS} characters.", data=None)
+        if not is_unicode(plain):
+            raise InvalidArgument("`password` is not valid Unicode text.", data=None)
         return plain
 
     @staticmethod
@@ -337,5 +352,10 @@ class AccountService:
     def _user(users: UserRepo, caller: Caller) -> User:
         user = users.get(caller.user_id)
         if user is None:
-            raise Unauthenticated("<Unauthorized '401: Unauthorized'>", data=None)
+            raise Unauthenticated("No valid session: log in again.")
         return user
+
+
+def tenant_name(nickname: str) -> str:
+    """RAGFlow's tenant name: the nickname, then `TENANT_NAME_SUFFIX`; cut to fit the column."""
+    return nickname[: MAX_TENANT_NAME_CHARS - len(TENANT_NAME_SUFFIX)] + TENANT_NAME_SUFFIX

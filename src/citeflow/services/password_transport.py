@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from citeflow.core.errors import ServerError
+from citeflow.core.errors import CiteflowError, ServerError
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,12 @@ class PasswordTransport:
         """Load the PEM key at `path`, generating and saving a new one (mode 0600) if absent."""
         if path.exists():
             secret = passphrase.encode() if passphrase else None
-            key = serialization.load_pem_private_key(path.read_bytes(), password=secret)
+            try:
+                key = serialization.load_pem_private_key(path.read_bytes(), password=secret)
+            except (ValueError, TypeError) as exc:
+                raise CiteflowError(f"Cannot load the RSA key {path}: {exc}") from exc
             if not isinstance(key, rsa.RSAPrivateKey):
-                raise ValueError(f"{path} does not hold an RSA private key")
+                raise CiteflowError(f"{path} does not hold an RSA private key.")
             return cls(key)
         key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -31,11 +31,11 @@ def sha256_hex(value: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher.hash(password.encode("utf-8", "surrogatepass"))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, password.encode("utf-8", "surrogatepass"))
     except (VerificationError, InvalidHashError):
         return False

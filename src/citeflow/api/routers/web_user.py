@@ -31,12 +31,15 @@ def register(args: WebArgs, accounts: AccountsDep) -> RagflowJSON:
     return _logged_in(login, f"{login.account.nickname}, welcome aboard!")
 
 
-@router.api_route("/login", methods=["POST", "GET"])
+@router.post("/login")
+@router.get("/login")  # RAGFlow accepts both; separate routes keep the OpenAPI operation ids unique
 def login(args: WebArgs, accounts: AccountsDep) -> RagflowJSON:
     """Open a web session; the token comes back in the `Authorization` response header."""
     if not args or not isinstance(args, dict):
         raise AuthenticationFailed("Unauthorized!", data=False)
-    return _logged_in(accounts.login(email=args.get("email"), password=args.get("password")), "Welcome back!")
+    return _logged_in(
+        accounts.login(email=args.get("email", ""), password=args.get("password")), "Welcome back!"
+    )
 
 
 @router.get("/logout")
