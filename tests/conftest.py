@@ -77,9 +77,14 @@ def start_server(
 
 def serve_in_thread(settings: Settings) -> tuple[str, Callable[[], None]]:
     """Run uvicorn with citeflow's app on a kernel-chosen port; returns its URL and a stop function."""
+    return serve_app(create_app(settings))
+
+
+def serve_app(app: Any) -> tuple[str, Callable[[], None]]:
+    """Run `app` under uvicorn in a thread; for tests that build (and extend) the app themselves."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -1,42 +1,18 @@
 """A bug in a handler answers code 100 naming a request id, never a traceback; the log has the rest."""
 
 import logging
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import Depends, FastAPI
+from fastapi import Depends
 
 from citeflow.api import create_app
 from citeflow.core.settings import Settings
+from tests.conftest import serve_app
 
 SECRET = "secret /etc/path"
-
-
-def serve_app(app: FastAPI) -> tuple[str, Callable[[], None]]:
-    """`tests.conftest.serve_in_thread`, for an app built (and extended) by the test itself."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("citeflow server failed to start")
-        time.sleep(0.01)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", stop
 
 
 def boom() -> None:
