@@ -7,6 +7,7 @@ tests pin citeflow's behaviour and say so.
 
 import base64
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -593,6 +594,22 @@ def test_logout_ends_only_its_own_session(server):
     # The user can still log in again.
     with server.client() as client:
         assert info(server, token_of(login(client, email, password)))["code"] == 0
+
+
+def test_dead_sessions_are_forgotten_at_the_next_login(server, db_backend):
+    if db_backend != "sqlite":
+        pytest.skip("reads the SQLite database file")
+    email, password, first, user = new_user(server)
+    with server.client(Authorization=first) as client:
+        assert ok(client.get("/v1/user/logout")) is True
+    with server.client() as client:
+        token_of(login(client, email, password))
+    database = server.settings.data_dir / "citeflow.db"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        (rows,) = conn.execute(
+            "SELECT count(*) FROM user_session WHERE user_id = ?", (user["id"],)
+        ).fetchone()
+    assert rows == 1
 
 
 def test_logout_with_bearer_prefix(server):

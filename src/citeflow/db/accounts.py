@@ -1,6 +1,6 @@
 """Repositories for users, tenants, memberships and web sessions."""
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from citeflow.db.models import Tenant, User, UserSession, UserTenant
@@ -70,4 +70,13 @@ class SessionRepo:
             update(UserSession)
             .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
             .values(revoked_at=now_ms, update_time=now_ms)
+        )
+
+    def purge_dead(self, user_id: str, now_ms: int) -> None:
+        """Forget the user's expired and revoked sessions, so the table does not grow without end."""
+        self._s.execute(
+            delete(UserSession).where(
+                UserSession.user_id == user_id,
+                or_(UserSession.expires_at <= now_ms, UserSession.revoked_at.is_not(None)),
+            )
         )

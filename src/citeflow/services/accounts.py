@@ -321,7 +321,9 @@ class AccountService:
 
     def _open_session(self, s: Any, user_id: str, now: int) -> tuple[str, str]:
         token = new_token(43)
-        session = SessionRepo(s).add(
+        sessions = SessionRepo(s)
+        sessions.purge_dead(user_id, now)
+        session = sessions.add(
             UserSession(
                 id=new_id(),
                 token_hash=sha256_hex(token),
