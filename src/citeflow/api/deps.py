@@ -11,7 +11,7 @@ from citeflow.services.accounts import AccountService
 from citeflow.services.api_keys import ApiKeyService
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -19,11 +19,11 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_accounts(services: ServicesDep) -> AccountService:
+async def get_accounts(services: ServicesDep) -> AccountService:
     return services.accounts
 
 
-def get_api_keys(services: ServicesDep) -> ApiKeyService:
+async def get_api_keys(services: ServicesDep) -> ApiKeyService:
     return services.api_keys
 
 

@@ -9,6 +9,6 @@ router = APIRouter(prefix="/api/v1/citeflow", tags=["citeflow additions (SDK API
 
 
 @router.get("/whoami")
-def whoami(caller: ApiKeyCaller) -> RagflowJSON:
+async def whoami(caller: ApiKeyCaller) -> RagflowJSON:
     """Check an API key: answers the tenant it belongs to, or the usual authentication error."""
     return sdk_ok({"tenant_id": caller.tenant_id, "user_id": caller.user_id})

@@ -52,17 +52,17 @@ def healthz(services: ServicesDep) -> RagflowJSON:
 
 
 @router.get("/ping")
-def ping() -> PlainTextResponse:
+async def ping() -> PlainTextResponse:
     return PlainTextResponse("pong")
 
 
 @router.get("/config")
-def config(accounts: AccountsDep) -> RagflowJSON:
+async def config(accounts: AccountsDep) -> RagflowJSON:
     return web_ok({"registerEnabled": int(accounts.register_enabled)})
 
 
 @router.get("/public_key")
-def public_key(accounts: AccountsDep) -> RagflowJSON:
+async def public_key(accounts: AccountsDep) -> RagflowJSON:
     """The PEM public key for RAGFlow's password transport (see docs/api.md)."""
     return web_ok({"public_key": accounts.public_key_pem})
 

@@ -75,6 +75,6 @@ def set_tenant_info(caller: SessionCaller, args: WebArgs, accounts: AccountsDep)
 
 
 @router.get("/login/channels")
-def login_channels() -> RagflowJSON:
+async def login_channels() -> RagflowJSON:
     """Single sign-on channels: none are configured."""
     return web_ok([])
