@@ -9,6 +9,7 @@ from citeflow.core.errors import Unauthenticated
 from citeflow.services import Caller, Services
 from citeflow.services.accounts import AccountService
 from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.models import ModelService
 
 
 async def get_services(request: Request) -> Services:
@@ -27,7 +28,12 @@ async def get_api_keys(services: ServicesDep) -> ApiKeyService:
     return services.api_keys
 
 
+async def get_models(services: ServicesDep) -> ModelService:
+    return services.models
+
+
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+ModelsDep = Annotated[ModelService, Depends(get_models)]
 ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from citeflow.core.clock import http_date, stamps
+from citeflow.llm import CatalogModel, Factory
 from citeflow.services.accounts import Account, TenantInfo
 from citeflow.services.api_keys import ApiKey
 
@@ -70,4 +71,27 @@ def token_record(key: ApiKey) -> dict[str, Any]:
         **stamps(key.create_time),
         "update_time": key.update_time,
         "update_date": http_date(key.update_time),
+    }
+
+
+def factory_record(factory: Factory) -> dict[str, Any]:
+    return {
+        "name": factory.name,
+        "logo": "",
+        "tags": factory.tags,
+        "status": "1",
+        "model_types": factory.model_types(),
+    }
+
+
+def catalog_record(factory: Factory, model: CatalogModel, available: bool) -> dict[str, Any]:
+    return {
+        "llm_name": model.llm_name,
+        "model_type": model.model_type,
+        "fid": factory.name,
+        "max_tokens": model.max_tokens,
+        "tags": model.tags,
+        "is_tools": model.is_tools,
+        "status": "1",
+        "available": available,
     }

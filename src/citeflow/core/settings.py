@@ -66,6 +66,23 @@ class HttpSettings(BaseModel):
     )
 
 
+class LlmSettings(BaseModel):
+    """Model providers."""
+
+    allow_private_base_urls: bool = Field(
+        True,
+        description="Whether tenants may point providers at loopback or private addresses (Ollama on "
+        "localhost, vLLM on the LAN). Link-local addresses (cloud metadata) are always refused.",
+    )
+    timeout_seconds: float = Field(120.0, gt=0, description="How long one provider call may take.")
+    connect_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long connecting to a provider may take."
+    )
+    retries: int = Field(
+        3, ge=1, le=10, description="Attempts per provider call on 429, 5xx and network errors."
+    )
+
+
 class LogSettings(BaseModel):
     """Logging."""
 
@@ -90,6 +107,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("data_dir")

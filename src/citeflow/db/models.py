@@ -94,3 +94,21 @@ class ApiToken(Stamped, Base):
     beta_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     dialog_id: Mapped[str | None] = mapped_column(ID)
     source: Mapped[str | None] = mapped_column(String(16))
+
+
+class TenantModel(Stamped, Base):
+    """A model a tenant has configured: provider, name, kind, encrypted credentials, usage."""
+
+    __tablename__ = "tenant_llm"
+    __table_args__ = (UniqueConstraint("tenant_id", "llm_factory", "llm_name", "model_type"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ID, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    llm_factory: Mapped[str] = mapped_column(String(128), nullable=False)
+    model_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    llm_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    #: The provider API key, encrypted with the data directory's secret key; None: no key set.
+    api_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    api_base: Mapped[str] = mapped_column(String(1024), nullable=False, default="")
+    max_tokens: Mapped[int] = mapped_column(Integer, nullable=False, default=8192)
+    used_tokens: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

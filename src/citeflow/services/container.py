@@ -3,11 +3,16 @@
 import logging
 from dataclasses import dataclass
 
+import httpx
+
 from citeflow.core.settings import Settings
 from citeflow.db import Database, upgrade
+from citeflow.llm import ModelHub, RetryPolicy, UrlGuard
 from citeflow.services.accounts import AccountService
 from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.models import ModelService
 from citeflow.services.password_transport import PasswordTransport
+from citeflow.services.secrets import SecretBox
 from citeflow.services.system import Component, SystemService
 from citeflow.storage import LocalBlobStore
 
@@ -20,7 +25,9 @@ class Services:
     db: Database
     accounts: AccountService
     api_keys: ApiKeyService
+    models: ModelService
     system: SystemService
+    http: httpx.Client
 
     @classmethod
     def open(cls, settings: Settings) -> "Services":
@@ -49,8 +56,20 @@ class Services:
                 Component("storage", "storage", blobs.kind, blobs.health, "storage"),
             ]
         )
+        http = httpx.Client(
+            timeout=httpx.Timeout(settings.llm.timeout_seconds, connect=settings.llm.connect_timeout_seconds),
+            follow_redirects=False,
+            trust_env=False,
+        )
+        hub = ModelHub(
+            http,
+            UrlGuard(allow_private=settings.llm.allow_private_base_urls),
+            RetryPolicy(attempts=settings.llm.retries),
+        )
+        models = ModelService(db, hub, SecretBox.load_or_create(settings.data_dir / "keys" / "secret.key"))
         log.info("services ready (database: %s, data dir: %s)", db.dialect, settings.data_dir)
-        return cls(settings, db, accounts, ApiKeyService(db), system)
+        return cls(settings, db, accounts, ApiKeyService(db), models, system, http)
 
     def close(self) -> None:
+        self.http.close()
         self.db.close()

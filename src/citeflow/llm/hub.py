@@ -1,0 +1,87 @@
+"""Builds model clients: the one place that knows which protocol class serves which factory."""
+
+from typing import Any
+
+import httpx
+
+from citeflow.llm._errors import ProviderError
+from citeflow.llm._http import ProviderHttp, RetryPolicy
+from citeflow.llm._types import (
+    ChatModel,
+    EmbeddingModel,
+    ImageToTextModel,
+    ModelKind,
+    ModelRef,
+    RerankModel,
+    SpeechToTextModel,
+    TextToSpeechModel,
+)
+from citeflow.llm._urls import UrlGuard
+from citeflow.llm.catalog import factories
+from citeflow.llm.ollama import Ollama
+from citeflow.llm.openai_compat import OpenAICompatible
+from citeflow.llm.tei import TextEmbeddingsInference
+
+#: Which model kinds each remote protocol can serve.
+SUPPORTED: dict[str, frozenset[ModelKind]] = {
+    "openai": frozenset({"chat", "embedding", "rerank", "image2text", "speech2text", "tts"}),
+    "ollama": frozenset({"chat", "embedding", "image2text"}),
+    "tei": frozenset({"embedding", "rerank"}),
+}
+
+
+class ModelHub:
+    """Hands out model clients for a `ModelRef`, sharing one HTTP client and one URL guard."""
+
+    def __init__(self, client: httpx.Client, guard: UrlGuard, retry: RetryPolicy | None = None) -> None:
+        self._client = client
+        self._guard = guard
+        self._retry = retry or RetryPolicy()
+
+    def chat(self, ref: ModelRef) -> ChatModel:
+        model: ChatModel = self._remote(ref, "chat")
+        return model
+
+    def embedding(self, ref: ModelRef) -> EmbeddingModel:
+        model: EmbeddingModel = self._remote(ref, "embedding")
+        return model
+
+    def rerank(self, ref: ModelRef) -> RerankModel:
+        model: RerankModel = self._remote(ref, "rerank")
+        return model
+
+    def image2text(self, ref: ModelRef) -> ImageToTextModel:
+        model: ImageToTextModel = self._remote(ref, "image2text")
+        return model
+
+    def speech2text(self, ref: ModelRef) -> SpeechToTextModel:
+        model: SpeechToTextModel = self._remote(ref, "speech2text")
+        return model
+
+    def tts(self, ref: ModelRef) -> TextToSpeechModel:
+        model: TextToSpeechModel = self._remote(ref, "tts")
+        return model
+
+    def _remote(self, ref: ModelRef, kind: ModelKind) -> Any:
+        factory = factories().get(ref.factory)
+        if factory is None:
+            raise ProviderError(ref.factory, ref.name, "unknown model factory")
+        if kind not in SUPPORTED.get(factory.protocol, frozenset()):
+            raise ProviderError(ref.factory, ref.name, f"this factory does not serve {kind} models")
+        base_url = ref.base_url or factory.base_url
+        if not base_url:
+            raise ProviderError(ref.factory, ref.name, "no base URL is configured for this factory")
+        resolved = ModelRef(
+            factory=ref.factory,
+            name=factory.provider_name(ref.name),
+            kind=kind,
+            api_key=ref.api_key,
+            base_url=base_url,
+            max_tokens=ref.max_tokens,
+        )
+        http = ProviderHttp(self._client, resolved, self._guard, self._retry)
+        if factory.protocol == "ollama":
+            return Ollama(resolved, http)
+        if factory.protocol == "tei":
+            return TextEmbeddingsInference(resolved, http)
+        return OpenAICompatible(resolved, http)
