@@ -20,6 +20,7 @@ import uvicorn
 
 from citeflow.api import create_app
 from citeflow.core.settings import Settings
+from tests.fake_providers import FakeProvider
 from tests.postgres import create_database, pg_cluster
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -106,6 +107,15 @@ def serve_app(app: Any) -> tuple[str, Callable[[], None]]:
 def server(start_server: Callable[..., RunningServer]) -> RunningServer:
     """The shared server of the session (per database backend), default settings."""
     return start_server()
+
+
+@pytest.fixture(scope="session")
+def fake_provider() -> Iterator[FakeProvider]:
+    """Fake OpenAI, Ollama and TEI endpoints on one port (tests/fake_providers.py); `reset()` it per test."""
+    fake = FakeProvider()
+    fake.url, stop = serve_app(fake.app)
+    yield fake
+    stop()
 
 
 @dataclass

@@ -18,6 +18,8 @@ from citeflow.llm._urls import UrlGuard
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+#: Keys shorter than this are placeholders, not secrets, and are not redacted from messages.
+MIN_REDACTED_KEY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +46,14 @@ class ProviderHttp:
         self._guard = guard
         self._retry = retry
 
-    def fail(self, cause: str, *, retryable: bool = False) -> ProviderError:
-        if self._ref.api_key:
+    def fail(self, cause: str, *, retryable: bool = False, unreachable: bool = False) -> ProviderError:
+        # Placeholder keys (RAGFlow's default is "x") are no secret, and redacting them would
+        # mangle the message.
+        if len(self._ref.api_key) >= MIN_REDACTED_KEY:
             cause = cause.replace(self._ref.api_key, "***")
-        return ProviderError(self._ref.factory, self._ref.name, cause, retryable=retryable)
+        return ProviderError(
+            self._ref.factory, self._ref.name, cause, retryable=retryable, unreachable=unreachable
+        )
 
     def post_json(self, url: str, payload: Any, headers: dict[str, str]) -> Any:
         response = self._send("POST", url, headers=headers, json=payload)
@@ -118,7 +124,7 @@ class ProviderHttp:
     def _check(self, url: str) -> None:
         problem = self._guard.problem(url)
         if problem is not None:
-            raise self.fail(problem)
+            raise self.fail(problem, unreachable=True)
 
     def _json(self, response: httpx.Response) -> Any:
         try:
@@ -136,9 +142,11 @@ class ProviderHttp:
     def _transport_error(self, exc: httpx.TransportError, url: str) -> ProviderError:
         host = httpx.URL(url).host
         if isinstance(exc, httpx.TimeoutException):
-            return self.fail(f"no answer from {host} in time ({type(exc).__name__})", retryable=True)
+            return self.fail(
+                f"no answer from {host} in time ({type(exc).__name__})", retryable=True, unreachable=True
+            )
         if isinstance(exc, httpx.ConnectError):
-            return self.fail(f"cannot connect to {host}", retryable=True)
+            return self.fail(f"cannot connect to {host}", retryable=True, unreachable=True)
         return self.fail(f"connection to {host} failed ({type(exc).__name__})", retryable=True)
 
 

@@ -15,6 +15,8 @@ from citeflow.llm._http import ProviderHttp
 from citeflow.llm._types import Completion, Delta, GenConf, Message, ModelRef, Usage
 
 AZURE_API_VERSION = "2024-10-21"
+#: How many lines of a streamed answer that holds no events are kept to read it as one JSON body.
+_MAX_OTHER_LINES = 10_000
 
 
 class OpenAICompatible:
@@ -39,10 +41,15 @@ class OpenAICompatible:
         }
         usage: Usage | None = None
         finish: str | None = None
+        events = 0
+        other: list[str] = []  # what came instead of events, when none came
         with self._http.stream(self._url("/chat/completions"), payload, self._headers()) as response:
             for line in self._http.lines(response):
                 if not line.startswith("data:"):
+                    if not events and len(other) < _MAX_OTHER_LINES:
+                        other.append(line)
                     continue
+                events += 1
                 data = line[5:].strip()
                 if data == "[DONE]":
                     break
@@ -54,6 +61,13 @@ class OpenAICompatible:
                     finish = choice.get("finish_reason") or finish
                     if text:
                         yield Delta(text)
+        if not events:
+            # Not a stream: some servers ignore `stream` and answer one JSON completion.
+            answer = self._completion(self._whole_body("\n".join(other), response.status_code))
+            if answer.text:
+                yield Delta(answer.text)
+            yield Delta("", usage=answer.usage, finish_reason=answer.finish_reason)
+            return
         yield Delta("", usage=usage or Usage(), finish_reason=finish)
 
     def _chat_payload(self, messages: Sequence[Message], conf: GenConf) -> dict[str, Any]:
@@ -70,6 +84,16 @@ class OpenAICompatible:
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise self._http.fail("answered without a `choices[0].message`") from exc
         return Completion(text, _usage(body.get("usage")), choice.get("finish_reason"))
+
+    def _whole_body(self, text: str, status: int) -> Any:
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise self._http.fail(f"answered HTTP {status} with a body that is not JSON") from exc
+        error = body.get("error") if isinstance(body, dict) else None
+        if error:
+            raise self._http.fail(str(error.get("message") if isinstance(error, dict) else error)[:300])
+        return body
 
     def _event(self, data: str) -> dict[str, Any]:
         try:
@@ -93,7 +117,7 @@ class OpenAICompatible:
         try:
             rows = sorted(body["data"], key=lambda row: row.get("index", 0))
             vectors = [[float(x) for x in row["embedding"]] for row in rows]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise self._http.fail("answered embeddings without `data[].embedding`") from exc
         if len(vectors) != len(texts):
             raise self._http.fail(f"returned {len(vectors)} embeddings for {len(texts)} texts")

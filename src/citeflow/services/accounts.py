@@ -53,6 +53,15 @@ READ_ONLY_PROFILE = frozenset(
     }
 )
 MODEL_FIELDS = ("llm_id", "embd_id", "asr_id", "img2txt_id", "rerank_id", "tts_id")
+#: The tenant field holding the default model of each model kind.
+DEFAULT_MODEL_FIELD = {
+    "chat": "llm_id",
+    "embedding": "embd_id",
+    "rerank": "rerank_id",
+    "image2text": "img2txt_id",
+    "speech2text": "asr_id",
+    "tts": "tts_id",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +327,10 @@ class AccountService:
             for key, value in updates.items():
                 setattr(tenant, key, value)
             tenant.update_time = now_ms()
+
+    def set_default_model(self, caller: Caller, kind: str, model_id: str) -> None:
+        """Make `model_id` the tenant's default model of `kind` (chat, embedding, …)."""
+        self.set_tenant_info(caller, caller.tenant_id, {DEFAULT_MODEL_FIELD[kind]: model_id})
 
     def _open_session(self, s: Any, user_id: str, now: int) -> tuple[str, str]:
         token = new_token(43)

@@ -105,19 +105,24 @@ class ModelService:
                 f"{factory.name} has no known models: name one with `llm_name` and `model_type`, "
                 "or add it with /v1/llm/add_llm."
             )
+        probes = [
+            ModelRef(factory.name, name, probe_kind, api_key=key, base_url=base)
+            for probe_kind in PROBE_ORDER
+            for name, candidate_kind in candidates
+            if candidate_kind == probe_kind
+        ]
         failures = []
-        for probe_kind in PROBE_ORDER:
-            for name, candidate_kind in candidates:
-                if candidate_kind != probe_kind:
-                    continue
-                ref = ModelRef(factory.name, name, probe_kind, api_key=key, base_url=base)
-                try:
-                    self._probe(ref)
-                except ProviderError as exc:
-                    failures.append(_probe_failure(ref, exc))
-                    continue
-                self._store(caller, factory, candidates, key, base)
-                return
+        for ref in probes:
+            try:
+                self._probe(ref)
+            except ProviderError as exc:
+                failures.append(_probe_failure(ref, exc))
+                if exc.unreachable:
+                    # Every model lives at the same base URL: no point waiting for each in turn.
+                    break
+                continue
+            self._store(caller, factory, candidates, key, base)
+            return
         if not failures:
             raise DataError(
                 f"{factory.name}: none of its models can verify a key (chat, embedding or rerank)."
@@ -148,7 +153,11 @@ class ModelService:
             try:
                 self._probe(ref)
             except ProviderError as exc:
-                raise DataError(f"\nFail to access model({factory.name}/{name}).{exc.cause}") from exc
+                shown = factory.provider_name(stored_name)
+                what = (
+                    f"embedding model({shown})" if kind == "embedding" else f"model({factory.name}/{shown})"
+                )
+                raise DataError(f"\nFail to access {what}.{exc.cause}") from exc
         now = now_ms()
         with self._db.transaction() as s:
             TenantModelRepo(s).upsert(

@@ -65,7 +65,7 @@ def delete_factory(caller: SessionCaller, args: WebArgs, models: ModelsDep) -> R
 @router.get("/my_llms")
 def my_llms(request: Request, caller: SessionCaller, models: ModelsDep) -> RagflowJSON:
     """The tenant's models grouped by factory; `include_details=true` adds base URL and max tokens."""
-    details = request.query_params.get("include_details") == "true"
+    details = request.query_params.get("include_details", "false").lower() == "true"
     catalog = models.catalog()
     grouped: dict[str, dict[str, Any]] = {}
     for model in models.configured(caller):
