@@ -148,3 +148,126 @@ def test_creating_a_user_twice_fails(tmp_path):
     again = citeflow(*args, "--data-dir", str(tmp_path))
     assert again.returncode == 1
     assert "has already registered" in again.stderr
+
+
+def test_model_add_points_a_tenant_at_providers_in_one_command_each(tmp_path, fake_provider):
+    data_dir = tmp_path / "data"
+    email = "models@example.com"
+    assert (
+        citeflow(
+            "user",
+            "create",
+            "--email",
+            email,
+            "--nickname",
+            "m",
+            "--password",
+            "pw-123456",
+            "--data-dir",
+            str(data_dir),
+        ).returncode
+        == 0
+    )
+    ollama = citeflow(
+        "model",
+        "add",
+        "--email",
+        email,
+        "--factory",
+        "Ollama",
+        "--name",
+        "qwen2.5",
+        "--base-url",
+        fake_provider.url,
+        "--default",
+        "--data-dir",
+        str(data_dir),
+    )
+    assert ollama.returncode == 0, ollama.stderr
+    assert ollama.stdout.strip() == "qwen2.5@Ollama"
+    openai = citeflow(
+        "model",
+        "add",
+        "--email",
+        email,
+        "--factory",
+        "OpenAI",
+        "--name",
+        "text-embedding-3-small",
+        "--type",
+        "embedding",
+        "--api-key",
+        "sk-good",
+        "--base-url",
+        f"{fake_provider.url}/v1",
+        "--default",
+        "--data-dir",
+        str(data_dir),
+    )
+    assert openai.returncode == 0, openai.stderr
+    assert openai.stdout.strip() == "text-embedding-3-small@OpenAI"
+    vllm = citeflow(
+        "model",
+        "add",
+        "--email",
+        email,
+        "--factory",
+        "VLLM",
+        "--name",
+        "Qwen/Qwen2.5-7B-Instruct",
+        "--api-key",
+        "sk-good",
+        "--base-url",
+        f"{fake_provider.url}/v1",
+        "--data-dir",
+        str(data_dir),
+    )
+    assert vllm.returncode == 0, vllm.stderr
+    assert vllm.stdout.strip() == "Qwen/Qwen2.5-7B-Instruct___VLLM@VLLM"
+
+    with serving(data_dir) as url:
+        login = httpx.post(f"{url}/v1/user/login", json={"email": email, "password": "pw-123456"})
+        headers = {"Authorization": login.headers["Authorization"]}
+        tenant = httpx.get(f"{url}/v1/user/tenant_info", headers=headers).json()["data"]
+        mine = httpx.get(f"{url}/v1/llm/my_llms", headers=headers).json()["data"]
+    assert tenant["llm_id"] == "qwen2.5@Ollama"
+    assert tenant["embd_id"] == "text-embedding-3-small@OpenAI"
+    assert {"Ollama", "OpenAI", "VLLM"} <= set(mine)
+    assert "sk-good" not in json.dumps(mine)
+
+
+def test_model_add_with_a_wrong_key_fails_clearly(tmp_path, fake_provider):
+    data_dir = tmp_path / "data"
+    email = "badkey@example.com"
+    citeflow(
+        "user",
+        "create",
+        "--email",
+        email,
+        "--nickname",
+        "m",
+        "--password",
+        "pw-123456",
+        "--data-dir",
+        str(data_dir),
+    )
+    result = citeflow(
+        "model",
+        "add",
+        "--email",
+        email,
+        "--factory",
+        "OpenAI",
+        "--name",
+        "gpt-4o-mini",
+        "--api-key",
+        "sk-wrong-key",
+        "--base-url",
+        f"{fake_provider.url}/v1",
+        "--data-dir",
+        str(data_dir),
+    )
+    assert result.returncode == 1
+    assert "Fail to access model(OpenAI/gpt-4o-mini)" in result.stderr
+    assert "sk-wrong-key" not in result.stderr
+    assert "Traceback" not in result.stderr

@@ -32,7 +32,7 @@ def _settings(config: Path | None, **overrides: Any) -> Settings:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {message.strip()}", err=True)
     sys.exit(1)
 
 
@@ -107,6 +107,51 @@ def token_create(email: str, data_dir: Path | None, config: Path | None) -> None
     with _services(config, data_dir) as services:
         key = services.api_keys.create(services.accounts.caller_for_email(email))
     click.echo(key.token)
+
+
+@main.group()
+def model() -> None:
+    """Set up models without the web API."""
+
+
+@model.command("add")
+@click.option("--email", required=True, help="The user whose tenant gets the model.")
+@click.option("--factory", required=True, help="OpenAI, Ollama, VLLM, … (GET /v1/llm/factories lists them).")
+@click.option("--name", required=True, help="The model's name at the provider, e.g. gpt-4o-mini or qwen2.5.")
+@click.option(
+    "--type",
+    "kind",
+    default="chat",
+    show_default=True,
+    type=click.Choice(["chat", "embedding", "rerank", "image2text", "speech2text", "tts"]),
+)
+@click.option("--api-key", default="", help="The provider's API key, if it needs one.")
+@click.option("--base-url", default="", help="Where the provider listens, if not its usual address.")
+@click.option(
+    "--default", "make_default", is_flag=True, help="Also make it the tenant's default of its type."
+)
+@data_dir_option
+@config_option
+def model_add(
+    email: str,
+    factory: str,
+    name: str,
+    kind: str,
+    api_key: str,
+    base_url: str,
+    make_default: bool,
+    data_dir: Path | None,
+    config: Path | None,
+) -> None:
+    """Check that a model answers, store it (key encrypted) and print its `name@factory` id."""
+    with _services(config, data_dir) as services:
+        caller = services.accounts.caller_for_email(email)
+        model_id = services.models.connect(
+            caller, factory_name=factory, name=name, kind=kind, api_key=api_key, base_url=base_url
+        )
+        if make_default:
+            services.accounts.set_default_model(caller, kind, model_id)
+    click.echo(model_id)
 
 
 @main.command("config")

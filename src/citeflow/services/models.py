@@ -139,8 +139,8 @@ class ModelService:
         api_base: object = None,
         api_key: object = None,
         max_tokens: object = None,
-    ) -> None:
-        """Add one model of a factory (typically self-hosted), after checking it answers."""
+    ) -> str:
+        """Add one model of a factory (typically self-hosted), after checking it answers; returns its id."""
         factory = self._factory(factory_name)
         kind = self._kind(model_type)
         name = clean_text(llm_name, "llm_name", min_len=1, max_len=200)
@@ -175,6 +175,43 @@ class ModelService:
                     update_time=now,
                 )
             )
+        return f"{stored_name}@{factory.name}"
+
+    def connect(
+        self,
+        caller: Caller,
+        *,
+        factory_name: str,
+        name: str,
+        kind: str,
+        api_key: str = "",
+        base_url: str = "",
+    ) -> str:
+        """Set up one model in one step, whatever its factory; returns its `name@factory` id.
+
+        A catalogue model of a hosted provider goes through `set_api_key`; anything else (self-hosted
+        servers, models the catalogue does not list) through `add_model`.
+        """
+        factory = self._factory(factory_name)
+        listed = any(m.llm_name == name and m.model_type == kind for m in factory.models)
+        if listed and not factory.self_deployed:
+            self.set_api_key(
+                caller,
+                factory_name=factory.name,
+                api_key=api_key,
+                base_url=base_url or None,
+                model_type=kind,
+                llm_name=name,
+            )
+            return f"{name}@{factory.name}"
+        return self.add_model(
+            caller,
+            factory_name=factory.name,
+            model_type=kind,
+            llm_name=name,
+            api_base=base_url or None,
+            api_key=api_key or None,
+        )
 
     def delete_model(self, caller: Caller, factory_name: object, llm_name: object) -> None:
         with self._db.transaction() as s:
