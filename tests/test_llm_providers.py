@@ -523,3 +523,13 @@ def test_secret_box_refuses_a_damaged_key_file(tmp_path):
     path.write_bytes(b"not a key")
     with pytest.raises(CiteflowError, match="does not hold a valid secret key"):
         SecretBox.load_or_create(path)
+
+
+def test_texts_over_the_token_limit_are_truncated_with_a_warning(fake, hub, caplog):
+    ref = ModelRef("OpenAI", "text-embedding-3-small", "embedding", GOOD_KEY, f"{fake.url}/v1", max_tokens=8)
+    long_text = "one two three four five six seven eight nine ten eleven twelve"
+    with caplog.at_level("WARNING", logger="citeflow.llm"):
+        hub.embedding(ref).embed(["short", long_text])
+    (sent,) = fake.sent("/v1/embeddings")
+    assert sent.json["input"] == ["short", "one two three four five six seven eight"]
+    assert "truncated to 8" in caplog.text

@@ -6,6 +6,7 @@ import httpx
 
 from citeflow.llm._errors import ProviderError
 from citeflow.llm._http import ProviderHttp, RetryPolicy
+from citeflow.llm._limits import TruncatingEmbedding
 from citeflow.llm._types import (
     ChatModel,
     EmbeddingModel,
@@ -43,8 +44,8 @@ class ModelHub:
         return model
 
     def embedding(self, ref: ModelRef) -> EmbeddingModel:
-        model: EmbeddingModel = self._remote(ref, "embedding")
-        return model
+        """Texts over the model's token limit are truncated (with a warning), not refused."""
+        return TruncatingEmbedding(self._remote(ref, "embedding"))
 
     def rerank(self, ref: ModelRef) -> RerankModel:
         model: RerankModel = self._remote(ref, "rerank")
