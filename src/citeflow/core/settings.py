@@ -81,6 +81,16 @@ class LlmSettings(BaseModel):
     retries: int = Field(
         3, ge=1, le=10, description="Attempts per provider call on 429, 5xx and network errors."
     )
+    threads: int = Field(
+        0, ge=0, le=256, description="CPU threads for built-in models; 0: all cores but one (at least 1)."
+    )
+    default_embedding_model: str = Field(
+        "all-MiniLM-L6-v2@Builtin", description="The embedding model (`embd_id`) a new tenant starts with."
+    )
+
+    @property
+    def effective_threads(self) -> int:
+        return self.threads or max(1, (os.cpu_count() or 2) - 1)
 
 
 class LogSettings(BaseModel):

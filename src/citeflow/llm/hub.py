@@ -1,5 +1,6 @@
 """Builds model clients: the one place that knows which protocol class serves which factory."""
 
+import threading
 from typing import Any
 
 import httpx
@@ -18,7 +19,9 @@ from citeflow.llm._types import (
     TextToSpeechModel,
 )
 from citeflow.llm._urls import UrlGuard
-from citeflow.llm.catalog import factories
+from citeflow.llm.builtin import MiniLMEmbedder
+from citeflow.llm.builtin.embedder import MODEL_NAME as MINILM
+from citeflow.llm.catalog import BUILTIN, factories
 from citeflow.llm.ollama import Ollama
 from citeflow.llm.openai_compat import OpenAICompatible
 from citeflow.llm.tei import TextEmbeddingsInference
@@ -32,12 +35,18 @@ SUPPORTED: dict[str, frozenset[ModelKind]] = {
 
 
 class ModelHub:
-    """Hands out model clients for a `ModelRef`, sharing one HTTP client and one URL guard."""
+    """Hands out model clients for a `ModelRef`, sharing one HTTP client and one URL guard.
+    Built-in models are loaded on first use and shared by every tenant."""
 
-    def __init__(self, client: httpx.Client, guard: UrlGuard, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, client: httpx.Client, guard: UrlGuard, retry: RetryPolicy | None = None, threads: int = 1
+    ) -> None:
         self._client = client
         self._guard = guard
         self._retry = retry or RetryPolicy()
+        self._threads = threads
+        self._builtin: dict[str, Any] = {}
+        self._builtin_lock = threading.Lock()
 
     def chat(self, ref: ModelRef) -> ChatModel:
         model: ChatModel = self._remote(ref, "chat")
@@ -45,7 +54,19 @@ class ModelHub:
 
     def embedding(self, ref: ModelRef) -> EmbeddingModel:
         """Texts over the model's token limit are truncated (with a warning), not refused."""
+        if ref.factory == BUILTIN:
+            return self.builtin_embedding(ref.name)
         return TruncatingEmbedding(self._remote(ref, "embedding"))
+
+    def builtin_embedding(self, name: str) -> MiniLMEmbedder:
+        """The built-in embedding model, loaded once per process."""
+        if name != MINILM:
+            raise ProviderError(BUILTIN, name, f"no such built-in model (there is {MINILM})")
+        with self._builtin_lock:
+            if name not in self._builtin:
+                self._builtin[name] = MiniLMEmbedder(self._threads)
+            model: MiniLMEmbedder = self._builtin[name]
+            return model
 
     def rerank(self, ref: ModelRef) -> RerankModel:
         model: RerankModel = self._remote(ref, "rerank")

@@ -8,7 +8,7 @@ import httpx
 from citeflow.core.settings import Settings
 from citeflow.db import Database, upgrade
 from citeflow.llm import ModelHub, RetryPolicy, UrlGuard
-from citeflow.services.accounts import AccountService
+from citeflow.services.accounts import AccountService, DefaultModels
 from citeflow.services.api_keys import ApiKeyService
 from citeflow.services.models import ModelService
 from citeflow.services.password_transport import PasswordTransport
@@ -49,6 +49,7 @@ class Services:
             transport,
             register_enabled=settings.auth.register_enabled,
             session_ttl_ms=settings.auth.session_ttl_seconds * 1000,
+            default_models=DefaultModels(embd_id=settings.llm.default_embedding_model),
         )
         system = SystemService(
             [
@@ -65,6 +66,7 @@ class Services:
             http,
             UrlGuard(allow_private=settings.llm.allow_private_base_urls),
             RetryPolicy(attempts=settings.llm.retries),
+            threads=settings.llm.effective_threads,
         )
         models = ModelService(db, hub, SecretBox.load_or_create(settings.data_dir / "keys" / "secret.key"))
         log.info("services ready (database: %s, data dir: %s)", db.dialect, settings.data_dir)

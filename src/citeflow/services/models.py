@@ -225,6 +225,10 @@ class ModelService:
     def resolve(self, tenant_id: str, model_id: str, kind: ModelKind) -> ModelRef:
         """The tenant's model behind `name@factory`, with its decrypted key; DataError if not set up."""
         name, factory = split_model_id(model_id)
+        if factory == BUILTIN:
+            if not any(m.llm_name == name and m.model_type == kind for m in factories()[BUILTIN].models):
+                raise DataError(f"Model({model_id}) is not a built-in {kind} model.")
+            return ModelRef(BUILTIN, name, kind)
         with self._db.read() as s:
             repo = TenantModelRepo(s)
             rows = (
