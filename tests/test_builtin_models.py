@@ -6,8 +6,8 @@ import httpx
 import numpy as np
 import pytest
 
-from citeflow.llm import ModelHub, ModelRef, ProviderError, UrlGuard
-from citeflow.llm.builtin import MiniLMEmbedder
+from citeflow.llm import GenConf, Message, ModelHub, ModelRef, ProviderError, UrlGuard
+from citeflow.llm.builtin import MiniLMEmbedder, SmolChat
 from citeflow.llm.builtin.embedder import DIMENSION
 
 
@@ -83,11 +83,68 @@ def test_the_hub_serves_the_builtin_model_once_per_process():
         hub.embedding(ModelRef("Builtin", "bge-large", "embedding"))
 
 
-def test_new_tenants_start_with_the_builtin_embedding_model(tenant_a):
+def test_new_tenants_start_with_the_builtin_models(tenant_a):
     tenant = tenant_a.web.get("/v1/user/tenant_info").json()["data"]
     assert tenant["embd_id"] == "all-MiniLM-L6-v2@Builtin"
+    assert tenant["llm_id"] == "SmolLM2-135M-Instruct@Builtin"
     listed = tenant_a.web.get("/v1/llm/list", params={"model_type": "embedding"}).json()["data"]
     (builtin,) = listed["Builtin"]
     assert (builtin["llm_name"], builtin["available"]) == ("all-MiniLM-L6-v2", True)
     factories = [f["name"] for f in tenant_a.web.get("/v1/llm/factories").json()["data"]]
     assert "Builtin" not in factories
+
+
+@pytest.fixture(scope="module")
+def chat() -> SmolChat:
+    return SmolChat(threads=1)
+
+
+QUESTION = [Message("user", "What is the capital of France? Answer in one sentence.")]
+
+
+def test_the_builtin_chat_model_answers(chat):
+    answer = chat.complete(QUESTION, GenConf(temperature=0.0, max_tokens=40))
+    assert "Paris" in answer.text
+    assert answer.usage.prompt_tokens > 10
+    assert 0 < answer.usage.completion_tokens <= 40
+
+
+def test_the_builtin_chat_model_streams_and_reports_usage_last(chat):
+    deltas = list(chat.stream(QUESTION, GenConf(temperature=0.0, max_tokens=40)))
+    assert len(deltas) > 2
+    assert all(d.usage is None for d in deltas[:-1])
+    assert deltas[-1].usage is not None
+    assert deltas[-1].usage.completion_tokens > 0
+    assert "Paris" in "".join(d.text for d in deltas)
+
+
+def test_max_tokens_bounds_the_answer(chat):
+    answer = chat.complete([Message("user", "Write a long story about a dragon.")], GenConf(max_tokens=5))
+    assert answer.usage.completion_tokens <= 5
+    assert answer.finish_reason == "length"
+
+
+def test_a_stream_closed_early_frees_the_model(chat):
+    stream = chat.stream([Message("user", "Count from one to fifty in words.")], GenConf(max_tokens=200))
+    next(stream)
+    stream.close()
+    assert "Paris" in chat.complete(QUESTION, GenConf(temperature=0.0, max_tokens=40)).text
+
+
+def test_concurrent_chats_are_served_one_after_the_other(chat):
+    answers: list[str] = []
+
+    def ask() -> None:
+        answers.append(chat.complete(QUESTION, GenConf(temperature=0.0, max_tokens=40)).text)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 2
+    assert all("Paris" in a for a in answers)
+
+
+def test_the_builtin_chat_model_counts_its_own_tokens(chat):
+    assert chat.count_tokens("Hello world") == 2

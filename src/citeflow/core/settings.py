@@ -84,6 +84,9 @@ class LlmSettings(BaseModel):
     threads: int = Field(
         0, ge=0, le=256, description="CPU threads for built-in models; 0: all cores but one (at least 1)."
     )
+    default_chat_model: str = Field(
+        "SmolLM2-135M-Instruct@Builtin", description="The chat model (`llm_id`) a new tenant starts with."
+    )
     default_embedding_model: str = Field(
         "all-MiniLM-L6-v2@Builtin", description="The embedding model (`embd_id`) a new tenant starts with."
     )

@@ -1,6 +1,7 @@
 """Builds model clients: the one place that knows which protocol class serves which factory."""
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,7 +20,8 @@ from citeflow.llm._types import (
     TextToSpeechModel,
 )
 from citeflow.llm._urls import UrlGuard
-from citeflow.llm.builtin import MiniLMEmbedder
+from citeflow.llm.builtin import MiniLMEmbedder, SmolChat
+from citeflow.llm.builtin.chat import MODEL_NAME as SMOL
 from citeflow.llm.builtin.embedder import MODEL_NAME as MINILM
 from citeflow.llm.catalog import BUILTIN, factories
 from citeflow.llm.ollama import Ollama
@@ -49,7 +51,10 @@ class ModelHub:
         self._builtin_lock = threading.Lock()
 
     def chat(self, ref: ModelRef) -> ChatModel:
-        model: ChatModel = self._remote(ref, "chat")
+        if ref.factory == BUILTIN:
+            model: ChatModel = self._load_builtin(ref.name, SMOL, lambda: SmolChat(self._threads))
+            return model
+        model = self._remote(ref, "chat")
         return model
 
     def embedding(self, ref: ModelRef) -> EmbeddingModel:
@@ -60,13 +65,17 @@ class ModelHub:
 
     def builtin_embedding(self, name: str) -> MiniLMEmbedder:
         """The built-in embedding model, loaded once per process."""
-        if name != MINILM:
-            raise ProviderError(BUILTIN, name, f"no such built-in model (there is {MINILM})")
+        model: MiniLMEmbedder = self._load_builtin(name, MINILM, lambda: MiniLMEmbedder(self._threads))
+        return model
+
+    def _load_builtin(self, name: str, expected: str, load: Callable[[], Any]) -> Any:
+        """A built-in model, loaded on first use and then shared by every tenant."""
+        if name != expected:
+            raise ProviderError(BUILTIN, name, f"no such built-in model (there is {expected})")
         with self._builtin_lock:
             if name not in self._builtin:
-                self._builtin[name] = MiniLMEmbedder(self._threads)
-            model: MiniLMEmbedder = self._builtin[name]
-            return model
+                self._builtin[name] = load()
+            return self._builtin[name]
 
     def rerank(self, ref: ModelRef) -> RerankModel:
         model: RerankModel = self._remote(ref, "rerank")

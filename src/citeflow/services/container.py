@@ -49,7 +49,9 @@ class Services:
             transport,
             register_enabled=settings.auth.register_enabled,
             session_ttl_ms=settings.auth.session_ttl_seconds * 1000,
-            default_models=DefaultModels(embd_id=settings.llm.default_embedding_model),
+            default_models=DefaultModels(
+                llm_id=settings.llm.default_chat_model, embd_id=settings.llm.default_embedding_model
+            ),
         )
         system = SystemService(
             [
