@@ -94,6 +94,19 @@ class ProviderHttp:
             finally:
                 response.close()
 
+    def event(self, text: str) -> dict[str, Any]:
+        """One JSON event of a stream; an in-band `error` becomes a ProviderError."""
+        try:
+            event = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise self.fail("sent a stream event that is not JSON") from exc
+        if not isinstance(event, dict):
+            raise self.fail("sent a stream event that is not an object")
+        error = event.get("error")
+        if error:
+            raise self.fail(str(error.get("message") if isinstance(error, dict) else error)[:300])
+        return event
+
     def lines(self, response: httpx.Response) -> Iterator[str]:
         try:
             yield from response.iter_lines()

@@ -1,7 +1,6 @@
 """Ollama's native API: `/api/chat` (JSON or NDJSON stream) and `/api/embed`."""
 
 import base64
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ class Ollama:
             for line in self._http.lines(response):
                 if not line.strip():
                     continue
-                event = self._event(line)
+                event = self._http.event(line)
                 text = str((event.get("message") or {}).get("content") or "")
                 if event.get("done"):
                     if text:
@@ -78,17 +77,6 @@ class Ollama:
             "stream": stream,
             "options": {k: v for k, v in options.items() if v is not None},
         }
-
-    def _event(self, line: str) -> dict[str, Any]:
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise self._http.fail("sent a stream line that is not JSON") from exc
-        if not isinstance(event, dict):
-            raise self._http.fail("sent a stream line that is not an object")
-        if event.get("error"):
-            raise self._http.fail(str(event["error"])[:300])
-        return event
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}

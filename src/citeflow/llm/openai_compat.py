@@ -53,7 +53,7 @@ class OpenAICompatible:
                 data = line[5:].strip()
                 if data == "[DONE]":
                     break
-                event = self._event(data)
+                event = self._http.event(data)
                 if event.get("usage"):
                     usage = _usage(event["usage"])
                 for choice in event.get("choices") or []:
@@ -95,19 +95,6 @@ class OpenAICompatible:
             raise self._http.fail(str(error.get("message") if isinstance(error, dict) else error)[:300])
         return body
 
-    def _event(self, data: str) -> dict[str, Any]:
-        try:
-            event = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise self._http.fail("sent a stream event that is not JSON") from exc
-        if not isinstance(event, dict):
-            raise self._http.fail("sent a stream event that is not an object")
-        if event.get("error"):
-            error = event["error"]
-            raise self._http.fail(str(error.get("message") if isinstance(error, dict) else error)[:300])
-        return event
-
-    # embeddings ---------------------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
