@@ -121,7 +121,9 @@ class ModelService:
                     # Every model lives at the same base URL: no point waiting for each in turn.
                     break
                 continue
-            self._store(caller, factory, candidates, key, base)
+            limits = {(m.llm_name, m.model_type): m.max_tokens for m in factory.models}
+            rows = [(name, kind, limits.get((name, kind), 8192)) for name, kind in candidates]
+            self._store(caller, factory.name, rows, key, base)
             return
         if not failures:
             raise DataError(
@@ -158,23 +160,7 @@ class ModelService:
                     f"embedding model({shown})" if kind == "embedding" else f"model({factory.name}/{shown})"
                 )
                 raise DataError(f"\nFail to access {what}.{exc.cause}") from exc
-        now = now_ms()
-        with self._db.transaction() as s:
-            TenantModelRepo(s).upsert(
-                TenantModel(
-                    id=new_id(),
-                    tenant_id=caller.tenant_id,
-                    llm_factory=factory.name,
-                    model_type=kind,
-                    llm_name=stored_name,
-                    api_key_encrypted=self._box.seal(key),
-                    api_base=base,
-                    max_tokens=limit,
-                    used_tokens=0,
-                    create_time=now,
-                    update_time=now,
-                )
-            )
+        self._store(caller, factory.name, [(stored_name, kind, limit)], key, base)
         return f"{stored_name}@{factory.name}"
 
     def connect(
@@ -277,24 +263,24 @@ class ModelService:
         probes[ref.kind]()
 
     def _store(
-        self, caller: Caller, factory: Factory, models: Sequence[tuple[str, ModelKind]], key: str, base: str
+        self, caller: Caller, factory: str, models: Sequence[tuple[str, str, int]], key: str, base: str
     ) -> None:
-        limits = {(m.llm_name, m.model_type): m.max_tokens for m in factory.models}
+        """Upsert the tenant's rows for `models` (name, kind, max tokens), all with one sealed key."""
         sealed = self._box.seal(key)
         now = now_ms()
         with self._db.transaction() as s:
             repo = TenantModelRepo(s)
-            for name, kind in models:
+            for name, kind, max_tokens in models:
                 repo.upsert(
                     TenantModel(
                         id=new_id(),
                         tenant_id=caller.tenant_id,
-                        llm_factory=factory.name,
+                        llm_factory=factory,
                         model_type=kind,
                         llm_name=name,
                         api_key_encrypted=sealed,
                         api_base=base,
-                        max_tokens=limits.get((name, kind), 8192),
+                        max_tokens=max_tokens,
                         used_tokens=0,
                         create_time=now,
                         update_time=now,
