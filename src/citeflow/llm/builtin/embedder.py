@@ -6,11 +6,13 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from citeflow.llm._errors import ProviderError
 from citeflow.llm._types import ModelRef
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,16 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
-    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_array(self, texts: Sequence[str]) -> "np.ndarray":
         """Unit-length float32 vectors, one row per text; texts over 256 tokens are truncated."""
+        import numpy as np
+
         rows = [self._run(list(texts[i : i + BATCH])) for i in range(0, len(texts), BATCH)]
         return np.concatenate(rows) if rows else np.zeros((0, DIMENSION), dtype=np.float32)
 
-    def _run(self, batch: list[str]) -> np.ndarray:
+    def _run(self, batch: list[str]) -> "np.ndarray":
+        import numpy as np
+
         with self._lock:
             encodings = self._tokenizer.encode_batch(batch)
         cut = sum(1 for e in encodings if e.overflowing)
