@@ -75,16 +75,14 @@ class ProviderHttp:
                 response = self._client.send(request, stream=True)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, url)
-                if attempt + 1 < self._retry.attempts and error.retryable:
-                    time.sleep(self._retry.delay(attempt, None))
+                if self._backoff(attempt, error, None):
                     continue
                 raise error from exc
             try:
                 if response.status_code >= 400:
                     response.read()
                     error = self._status_error(response)
-                    if attempt + 1 < self._retry.attempts and error.retryable:
-                        time.sleep(self._retry.delay(attempt, response.headers.get("retry-after")))
+                    if self._backoff(attempt, error, response.headers.get("retry-after")):
                         continue
                     raise error
                 yield response
@@ -120,19 +118,24 @@ class ProviderHttp:
                 response = self._client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, url)
-                if attempt + 1 < self._retry.attempts and error.retryable:
-                    time.sleep(self._retry.delay(attempt, None))
+                if self._backoff(attempt, error, None):
                     continue
                 raise error from exc
             if response.status_code < 400:
                 return response
             error = self._status_error(response)
-            if attempt + 1 < self._retry.attempts and error.retryable:
-                log.info("retrying %s after %s", self._ref.factory, response.status_code)
-                time.sleep(self._retry.delay(attempt, response.headers.get("retry-after")))
+            if self._backoff(attempt, error, response.headers.get("retry-after")):
                 continue
             raise error
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _backoff(self, attempt: int, error: ProviderError, retry_after: str | None) -> bool:
+        """Wait before the next attempt when `error` is worth retrying and attempts remain."""
+        if attempt + 1 >= self._retry.attempts or not error.retryable:
+            return False
+        log.info("retrying %s@%s after: %s", self._ref.name, self._ref.factory, error.cause)
+        time.sleep(self._retry.delay(attempt, retry_after))
+        return True
 
     def _check(self, url: str) -> None:
         problem = self._guard.problem(url)
