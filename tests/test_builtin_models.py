@@ -1,6 +1,7 @@
 """The built-in embedding model, run for real from its packaged weights."""
 
 import threading
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -8,12 +9,17 @@ import pytest
 
 from citeflow.llm import GenConf, Message, ModelHub, ModelRef, ProviderError, UrlGuard
 from citeflow.llm.builtin import MiniLMEmbedder, SmolChat
-from citeflow.llm.builtin.embedder import DIMENSION
+from citeflow.llm.builtin.embedder import DIMENSION, graph_file
 
 
 @pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder(threads=1)
+def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def embedder(graph_cache: Path) -> MiniLMEmbedder:
+    return MiniLMEmbedder(threads=1, cache_dir=graph_cache)
 
 
 def test_vectors_are_384_dimensional_and_unit_length(embedder):
@@ -74,8 +80,8 @@ def test_concurrent_callers_share_one_model(embedder):
     assert all(np.allclose(r, expected, atol=1e-6) for r in results)
 
 
-def test_the_hub_serves_the_builtin_model_once_per_process():
-    hub = ModelHub(httpx.Client(), UrlGuard(allow_private=True), threads=1)
+def test_the_hub_serves_the_builtin_model_once_per_process(graph_cache):
+    hub = ModelHub(httpx.Client(), UrlGuard(allow_private=True), cache_dir=graph_cache, threads=1)
     first = hub.embedding(ModelRef("Builtin", "all-MiniLM-L6-v2", "embedding"))
     assert first is hub.embedding(ModelRef("Builtin", "all-MiniLM-L6-v2", "embedding"))
     assert len(first.embed(["hello"])[0]) == DIMENSION
@@ -148,3 +154,18 @@ def test_concurrent_chats_are_served_one_after_the_other(chat):
 
 def test_the_builtin_chat_model_counts_its_own_tokens(chat):
     assert chat.count_tokens("Hello world") == 2
+
+
+def test_the_graph_is_built_once_and_reused(embedder, graph_cache):
+    (graph,) = graph_cache.glob("*.onnx")
+    built = graph.stat().st_mtime_ns
+    again = MiniLMEmbedder(threads=1, cache_dir=graph_cache)
+    assert graph.stat().st_mtime_ns == built
+    assert np.allclose(again.embed_array(["bridges"]), embedder.embed_array(["bridges"]), atol=1e-6)
+
+
+def test_a_damaged_cached_graph_is_rebuilt(embedder, tmp_path):
+    (tmp_path / graph_file(tmp_path).name).write_bytes(b"not a graph")
+    repaired = MiniLMEmbedder(threads=1, cache_dir=tmp_path)
+    assert np.allclose(repaired.embed_array(["bridges"]), embedder.embed_array(["bridges"]), atol=1e-6)
+    assert [p.name for p in tmp_path.iterdir()] == [graph_file(tmp_path).name]

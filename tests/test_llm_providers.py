@@ -8,8 +8,10 @@ model id splitting, token counting and the secret box that keeps provider keys e
 import os
 import socket
 import stat
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -59,7 +61,8 @@ def fake(fake_provider: FakeProvider) -> FakeProvider:
 
 def make_hub(timeout: float = 5.0, attempts: int = 3, **client: object) -> tuple[ModelHub, httpx.Client]:
     http = httpx.Client(timeout=timeout, trust_env=False, **client)  # type: ignore[arg-type]
-    return ModelHub(http, UrlGuard(allow_private=True), RetryPolicy(attempts=attempts, base_delay=0.01)), http
+    retry = RetryPolicy(attempts=attempts, base_delay=0.01)
+    return ModelHub(http, UrlGuard(allow_private=True), retry, cache_dir=Path(tempfile.gettempdir())), http
 
 
 @pytest.fixture
@@ -411,7 +414,8 @@ def test_stored_name_suffixes_are_stripped_before_calling(fake, hub):
 
 def test_the_url_guard_is_checked_on_every_call(fake):
     http = httpx.Client(timeout=5, trust_env=False)
-    models = ModelHub(http, UrlGuard(allow_private=False), RetryPolicy(attempts=3, base_delay=0.01))
+    retry = RetryPolicy(attempts=3, base_delay=0.01)
+    models = ModelHub(http, UrlGuard(allow_private=False), retry, cache_dir=Path(tempfile.gettempdir()))
     with http, pytest.raises(ProviderError, match=r"llm\.allow_private_base_urls") as caught:
         models.embedding(openai(fake, "text-embedding-3-small", "embedding")).embed(["x"])
     assert caught.value.unreachable

@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,14 +39,22 @@ SUPPORTED: dict[str, frozenset[ModelKind]] = {
 
 class ModelHub:
     """Hands out model clients for a `ModelRef`, sharing one HTTP client and one URL guard.
-    Built-in models are loaded on first use and shared by every tenant."""
+    Built-in models are loaded on first use and shared by every tenant; files derived from their
+    weights are kept in `cache_dir`."""
 
     def __init__(
-        self, client: httpx.Client, guard: UrlGuard, retry: RetryPolicy | None = None, threads: int = 1
+        self,
+        client: httpx.Client,
+        guard: UrlGuard,
+        retry: RetryPolicy | None = None,
+        *,
+        cache_dir: Path,
+        threads: int = 1,
     ) -> None:
         self._client = client
         self._guard = guard
         self._retry = retry or RetryPolicy()
+        self._cache_dir = cache_dir
         self._threads = threads
         self._builtin: dict[str, Any] = {}
         self._builtin_lock = threading.Lock()
@@ -65,7 +74,9 @@ class ModelHub:
 
     def builtin_embedding(self, name: str) -> MiniLMEmbedder:
         """The built-in embedding model, loaded once per process."""
-        model: MiniLMEmbedder = self._load_builtin(name, MINILM, lambda: MiniLMEmbedder(self._threads))
+        model: MiniLMEmbedder = self._load_builtin(
+            name, MINILM, lambda: MiniLMEmbedder(self._threads, self._cache_dir)
+        )
         return model
 
     def _load_builtin(self, name: str, expected: str, load: Callable[[], Any]) -> Any:

