@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from citeflow.core.errors import InvalidArgument
+from citeflow.api.envelope import FRAMEWORK_ERRORS
+from citeflow.core.errors import CiteflowError, InvalidArgument
 
 
 async def lenient_json(request: Request) -> Any:
@@ -46,3 +47,43 @@ def require(args: Any, *names: str) -> dict[str, Any]:
     if missing:
         raise InvalidArgument(f"required argument are missing: {','.join(missing)}; ", data=None)
     return present
+
+
+def query_int(value: str | None, default: int) -> int:
+    """A query-string integer read with Python's `int()`, failing the way RAGFlow does (code 100)."""
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise CiteflowError(repr(exc), data=None) from exc
+
+
+def query_arg(request: Request, name: str) -> str:
+    """A required query argument; missing → Flask's `BadRequestKeyError` (code 100)."""
+    value = request.query_params.get(name)
+    if value is None:
+        raise CiteflowError("<BadRequestKeyError '400: Bad Request'>", data=None)
+    return value
+
+
+def first_values(request: Request) -> dict[str, str]:
+    """Query parameters with the first value of each name, as werkzeug's `to_dict()` gives them."""
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        values.setdefault(key, value)
+    return values
+
+
+async def strict_web_json(request: Request) -> Any:
+    """Flask's `request.json` on the few `/v1` routes that use it: JSON content type required."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise CiteflowError(FRAMEWORK_ERRORS[415], data=None)
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CiteflowError(FRAMEWORK_ERRORS[400], data=None) from exc
+
+
+StrictWebJson = Annotated[Any, Depends(strict_web_json)]

@@ -9,6 +9,8 @@ from citeflow.core.errors import Unauthenticated
 from citeflow.services import Caller, Services
 from citeflow.services.accounts import AccountService
 from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.datasets import DatasetService
+from citeflow.services.documents import DocumentService
 from citeflow.services.models import ModelService
 
 
@@ -32,7 +34,17 @@ async def get_models(services: ServicesDep) -> ModelService:
     return services.models
 
 
+async def get_datasets(services: ServicesDep) -> DatasetService:
+    return services.datasets
+
+
+async def get_documents(services: ServicesDep) -> DocumentService:
+    return services.documents
+
+
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
+DatasetsDep = Annotated[DatasetService, Depends(get_datasets)]
 ModelsDep = Annotated[ModelService, Depends(get_models)]
 ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
 

@@ -6,6 +6,8 @@ from citeflow.core.clock import http_date, stamps
 from citeflow.llm import CatalogModel, Factory
 from citeflow.services.accounts import Account, TenantInfo
 from citeflow.services.api_keys import ApiKey
+from citeflow.services.datasets import DatasetView
+from citeflow.services.documents import RUN_NAMES, DocumentView
 
 
 def user_record(account: Account, access_token: str) -> dict[str, Any]:
@@ -95,3 +97,183 @@ def catalog_record(factory: Factory, model: CatalogModel, available: bool) -> di
         "status": "1",
         "available": available,
     }
+
+
+#: The only keys the SDK renames in dataset rows (SDK spec §3.1).
+DATASET_RENAMES = {
+    "chunk_num": "chunk_count",
+    "doc_num": "document_count",
+    "parser_id": "chunk_method",
+    "embd_id": "embedding_model",
+}
+#: … and in document rows (SDK spec §3.2).
+DOCUMENT_RENAMES = {
+    "chunk_num": "chunk_count",
+    "token_num": "token_count",
+    "kb_id": "dataset_id",
+    "parser_id": "chunk_method",
+}
+
+
+def dataset_record(view: DatasetView) -> dict[str, Any]:
+    """The SDK dataset object: the row with four keys renamed."""
+    return {DATASET_RENAMES.get(k, k): v for k, v in kb_record(view).items()}
+
+
+def kb_record(view: DatasetView) -> dict[str, Any]:
+    """The Knowledgebase row as `/v1/kb/update` answers it, before the request body is laid over it."""
+    return {
+        "id": view.id,
+        "avatar": view.avatar,
+        "tenant_id": view.tenant_id,
+        "name": view.name,
+        "language": view.language,
+        "description": view.description,
+        "embd_id": view.embd_id,
+        "permission": view.permission,
+        "created_by": view.created_by,
+        "doc_num": view.doc_num,
+        "token_num": view.token_num,
+        "chunk_num": view.chunk_num,
+        "similarity_threshold": view.similarity_threshold,
+        "vector_similarity_weight": view.vector_similarity_weight,
+        "parser_id": view.parser_id,
+        "parser_config": view.parser_config,
+        "pagerank": view.pagerank,
+        "status": view.status,
+        **_times(view.create_time, view.update_time),
+    }
+
+
+def kb_detail_record(view: DatasetView) -> dict[str, Any]:
+    """`/v1/kb/detail`: a fixed subset plus `size`, the sum of its documents' bytes."""
+    return {
+        "id": view.id,
+        "embd_id": view.embd_id,
+        "avatar": view.avatar,
+        "name": view.name,
+        "language": view.language,
+        "description": view.description,
+        "permission": view.permission,
+        "doc_num": view.doc_num,
+        "token_num": view.token_num,
+        "chunk_num": view.chunk_num,
+        "parser_id": view.parser_id,
+        "parser_config": view.parser_config,
+        "pagerank": view.pagerank,
+        "create_time": view.create_time,
+        "update_time": view.update_time,
+        "size": view.size,
+    }
+
+
+def kb_list_record(view: DatasetView) -> dict[str, Any]:
+    """A `/v1/kb/list` item, with its owner's nickname and avatar."""
+    return {
+        "id": view.id,
+        "avatar": view.avatar,
+        "name": view.name,
+        "language": view.language,
+        "description": view.description,
+        "tenant_id": view.tenant_id,
+        "permission": view.permission,
+        "doc_num": view.doc_num,
+        "token_num": view.token_num,
+        "chunk_num": view.chunk_num,
+        "parser_id": view.parser_id,
+        "embd_id": view.embd_id,
+        "nickname": view.owner_nickname,
+        "tenant_avatar": view.owner_avatar,
+        "update_time": view.update_time,
+    }
+
+
+def _times(create_time: int, update_time: int) -> dict[str, Any]:
+    return {
+        "create_time": create_time,
+        "create_date": http_date(create_time),
+        "update_time": update_time,
+        "update_date": http_date(update_time),
+    }
+
+
+def document_record(view: DocumentView) -> dict[str, Any]:
+    """The SDK document object: the row with four keys renamed and `run` by name."""
+    record = {DOCUMENT_RENAMES.get(k, k): v for k, v in _document_row(view).items()}
+    record["run"] = RUN_NAMES.get(view.run, view.run)
+    return record
+
+
+def sdk_upload_record(view: DocumentView) -> dict[str, Any]:
+    """An element of the SDK upload answer: a reduced shape with `run` always `UNSTART`."""
+    return {
+        "id": view.id,
+        "name": view.name,
+        "dataset_id": view.dataset_id,
+        "chunk_method": view.parser_id,
+        "parser_config": view.parser_config,
+        "created_by": view.created_by,
+        "type": view.type,
+        "suffix": view.suffix,
+        "location": view.location,
+        "size": view.size,
+        "thumbnail": view.thumbnail,
+        "run": "UNSTART",
+    }
+
+
+def web_upload_record(view: DocumentView) -> dict[str, Any]:
+    """An element of the `/v1/document/upload` answer."""
+    return {
+        "id": view.id,
+        "kb_id": view.dataset_id,
+        "parser_id": view.parser_id,
+        "parser_config": view.parser_config,
+        "created_by": view.created_by,
+        "type": view.type,
+        "name": view.name,
+        "suffix": view.suffix,
+        "location": view.location,
+        "size": view.size,
+        "thumbnail": view.thumbnail,
+    }
+
+
+def web_created_record(view: DocumentView) -> dict[str, Any]:
+    """`/v1/document/create`: the inserted fields and the column defaults, without timestamps."""
+    return {
+        **web_upload_record(view),
+        "source_type": view.source_type,
+        "token_num": view.token_num,
+        "chunk_num": view.chunk_num,
+        "progress": view.progress,
+        "progress_msg": view.progress_msg,
+        "process_duration": view.process_duration,
+        "meta_fields": view.meta_fields,
+        "run": view.run,
+        "status": view.status,
+    }
+
+
+def web_document_record(view: DocumentView) -> dict[str, Any]:
+    """A full Document row as `/v1/document/list` and `infos` answer it."""
+    return {**_document_row(view), "thumbnail": thumbnail_url(view)}
+
+
+def _document_row(view: DocumentView) -> dict[str, Any]:
+    return {
+        **web_created_record(view),
+        "process_begin_at": _optional_date(view.process_begin_at),
+        **_times(view.create_time, view.update_time),
+    }
+
+
+def thumbnail_url(view: DocumentView) -> str:
+    """Stored thumbnails are served through `/v1/document/image/<dataset>-<name>`."""
+    if not view.thumbnail or view.thumbnail.startswith("data:image/png;base64,"):
+        return view.thumbnail
+    return f"/v1/document/image/{view.dataset_id}-{view.thumbnail}"
+
+
+def _optional_date(ms: int | None) -> str | None:
+    return None if ms is None else http_date(ms)

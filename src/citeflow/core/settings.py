@@ -96,6 +96,23 @@ class LlmSettings(BaseModel):
         return self.threads or max(1, (os.cpu_count() or 2) - 1)
 
 
+class DocumentSettings(BaseModel):
+    """Uploaded documents."""
+
+    max_file_size: int = Field(
+        1024**3,
+        ge=0,
+        description="Largest accepted file in bytes; a larger file is refused with a per-file error. "
+        "The whole request is bounded by `http.max_content_length`.",
+    )
+    max_files_per_tenant: int = Field(
+        0,
+        ge=0,
+        description="Most documents a tenant may hold (RAGFlow's `MAX_FILE_NUM_PER_USER`); 0: no limit.",
+    )
+    max_files_per_request: int = Field(10_000, ge=1, description="Most files one multipart upload may carry.")
+
+
 class LogSettings(BaseModel):
     """Logging."""
 
@@ -121,6 +138,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("data_dir")

@@ -41,6 +41,16 @@ class TenantRepo:
             .where(UserTenant.user_id == user_id, UserTenant.role == "owner", Tenant.status == "1")
         )
 
+    def get(self, tenant_id: str) -> Tenant | None:
+        return self._s.get(Tenant, tenant_id)
+
+    def memberships(self, user_id: str) -> dict[str, str]:
+        """Every tenant `user_id` belongs to, with the role there (their own tenant included)."""
+        rows = self._s.execute(
+            select(UserTenant.tenant_id, UserTenant.role).where(UserTenant.user_id == user_id)
+        )
+        return {tenant_id: role for tenant_id, role in rows}
+
 
 class SessionRepo:
     def __init__(self, session: Session) -> None:

@@ -1,6 +1,6 @@
 """SQLAlchemy models of the metadata database. Changes here need an Alembic revision."""
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(32)
@@ -112,3 +112,85 @@ class TenantModel(Stamped, Base):
     api_base: Mapped[str] = mapped_column(String(1024), nullable=False, default="")
     max_tokens: Mapped[int] = mapped_column(Integer, nullable=False, default=8192)
     used_tokens: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class Dataset(Stamped, Base):
+    """A knowledge base. Counters are kept equal to the sums over its documents."""
+
+    __tablename__ = "dataset"
+    __table_args__ = (
+        # RAGFlow compares dataset names case-insensitively (MySQL collation); `name_key` holds
+        # that comparison form so the database itself refuses a race between two creates.
+        Index("ix_dataset_tenant_name", "tenant_id", "name_key", unique=True),
+        Index("ix_dataset_tenant_created", "tenant_id", "create_time"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ID, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    created_by: Mapped[str] = mapped_column(ID, nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    name_key: Mapped[str] = mapped_column(String(255), nullable=False)
+    avatar: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(32), nullable=False, default="English")
+    embd_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    permission: Mapped[str] = mapped_column(String(16), nullable=False, default="me")
+    parser_id: Mapped[str] = mapped_column(String(32), nullable=False, default="naive")
+    parser_config: Mapped[str] = mapped_column(Text, nullable=False)
+    similarity_threshold: Mapped[float] = mapped_column(Float, nullable=False, default=0.2)
+    vector_similarity_weight: Mapped[float] = mapped_column(Float, nullable=False, default=0.3)
+    pagerank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    doc_num: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    chunk_num: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    token_num: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    status: Mapped[str] = mapped_column(String(1), nullable=False, default="1")
+
+
+class Document(Stamped, Base):
+    """An uploaded file (or a virtual document) of a dataset; its bytes live in blob storage."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        Index("ix_document_dataset_created", "dataset_id", "create_time"),
+        Index("ix_document_dataset_name", "dataset_id", "name_key"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(ID, ForeignKey("dataset.id", ondelete="CASCADE"), nullable=False)
+    created_by: Mapped[str] = mapped_column(ID, nullable=False)
+    name: Mapped[str] = mapped_column(String(1024), nullable=False)
+    #: Lower-cased name: upload de-duplication compares names case-insensitively, as RAGFlow's MySQL does.
+    name_key: Mapped[str] = mapped_column(String(1024), nullable=False)
+    thumbnail: Mapped[str] = mapped_column(String(1024), nullable=False, default="")
+    parser_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    parser_config: Mapped[str] = mapped_column(Text, nullable=False)
+    source_type: Mapped[str] = mapped_column(String(16), nullable=False, default="local")
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    location: Mapped[str] = mapped_column(String(1024), nullable=False, default="")
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    suffix: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    token_num: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    chunk_num: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    progress_msg: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    process_begin_at: Mapped[int | None] = mapped_column(BigInteger)
+    process_duration: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    meta_fields: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    run: Mapped[str] = mapped_column(String(1), nullable=False, default="0")
+    status: Mapped[str] = mapped_column(String(1), nullable=False, default="1")
+
+
+class BlobCleanup(Base):
+    """Blobs whose rows are gone but whose bytes may still be on storage.
+
+    Deleting a document or dataset removes its rows and adds one of these in the same
+    transaction; the bytes are removed afterwards and the entry with them. Entries left by a crash
+    are finished at the next start, so nothing stays orphaned."""
+
+    __tablename__ = "blob_cleanup"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: One object of the bucket, or None for the whole bucket.
+    name: Mapped[str | None] = mapped_column(String(1024))
+    create_time: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -10,6 +10,9 @@ from citeflow.db import Database, upgrade
 from citeflow.llm import ModelHub, RetryPolicy, UrlGuard
 from citeflow.services.accounts import AccountService, DefaultModels
 from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.cleanup import BlobJanitor
+from citeflow.services.datasets import DatasetService
+from citeflow.services.documents import DocumentService, Limits
 from citeflow.services.models import ModelService
 from citeflow.services.password_transport import PasswordTransport
 from citeflow.services.secrets import SecretBox
@@ -28,6 +31,8 @@ class Services:
     models: ModelService
     system: SystemService
     http: httpx.Client
+    datasets: DatasetService
+    documents: DocumentService
 
     @classmethod
     def open(cls, settings: Settings) -> "Services":
@@ -72,8 +77,14 @@ class Services:
             threads=settings.llm.effective_threads,
         )
         models = ModelService(db, hub, SecretBox.load_or_create(settings.data_dir / "keys" / "secret.key"))
+        janitor = BlobJanitor(db, blobs)
+        janitor.finish_pending()
+        blobs.sweep_abandoned_writes()
+        datasets = DatasetService(db, models, janitor)
+        limits = Limits(settings.documents.max_file_size, settings.documents.max_files_per_tenant)
+        documents = DocumentService(db, blobs, janitor, limits)
         log.info("services ready (database: %s, data dir: %s)", db.dialect, settings.data_dir)
-        return cls(settings, db, accounts, ApiKeyService(db), models, system, http)
+        return cls(settings, db, accounts, ApiKeyService(db), models, system, http, datasets, documents)
 
     def close(self) -> None:
         self.http.close()

@@ -3,7 +3,7 @@ resolving `name@factory` ids to callable model clients."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from citeflow.core.clock import now_ms
 from citeflow.core.errors import DataError, InvalidArgument
@@ -33,6 +33,7 @@ from citeflow.services.validation import clean_text
 
 #: Factories listed by `/v1/llm/factories`: every one but the built-in models, which need no set-up.
 HIDDEN_FACTORIES = frozenset({BUILTIN})
+Availability = Literal["available", "unauthorized", "unsupported"]
 PROBE_TEXT = "Test if the api key is available"
 PROBE_ORDER: tuple[ModelKind, ...] = ("embedding", "chat", "rerank")
 
@@ -234,6 +235,22 @@ class ModelService:
             base_url=row.api_base,
             max_tokens=row.max_tokens,
         )
+
+    def availability(self, tenant_id: str, model_id: str, kind: ModelKind) -> Availability:
+        """Whether the tenant can use `model_id` as a `kind` model (RAGFlow's dataset rule): set up or
+        built in → "available"; known to the catalogue but not set up → "unauthorized"; else
+        "unsupported"."""
+        try:
+            self.resolve(tenant_id, model_id, kind)
+            return "available"
+        except DataError:
+            pass
+        name, factory = split_model_id(model_id)
+        catalogue = factories()
+        candidates = [catalogue[factory]] if factory in catalogue else list(catalogue.values())
+        if any(m.llm_name == name and m.model_type == kind for f in candidates for m in f.models):
+            return "unauthorized"
+        return "unsupported"
 
     def chat_model(self, tenant_id: str, model_id: str) -> ChatModel:
         return self._hub.chat(self.resolve(tenant_id, model_id, "chat"))

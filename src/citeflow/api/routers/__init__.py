@@ -2,6 +2,24 @@
 
 from fastapi import APIRouter
 
-from citeflow.api.routers import sdk_tenant, web_llm, web_system, web_user
+from citeflow.api.routers import (
+    sdk_datasets,
+    sdk_documents,
+    sdk_tenant,
+    web_document,
+    web_kb,
+    web_llm,
+    web_system,
+    web_user,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (web_user.router, web_system.router, web_llm.router, sdk_tenant.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    web_user.router,
+    web_system.router,
+    web_llm.router,
+    web_kb.router,
+    web_document.router,
+    sdk_tenant.router,
+    sdk_datasets.router,
+    sdk_documents.router,
+)

@@ -1,0 +1,1 @@
+"""Request schemas of the `/api/v1` endpoints that RAGFlow validates with pydantic."""
