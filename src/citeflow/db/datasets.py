@@ -19,10 +19,13 @@ class DatasetRepo:
         self._s.flush()
         return dataset
 
-    def get(self, dataset_id: str) -> Dataset | None:
-        return self._s.get(Dataset, dataset_id)
+    def get(self, dataset_id: object) -> Dataset | None:
+        """The dataset, or None; ids from requests may be of any JSON type."""
+        return self._s.get(Dataset, dataset_id) if isinstance(dataset_id, str) else None
 
-    def get_for_update(self, dataset_id: str) -> Dataset | None:
+    def get_for_update(self, dataset_id: object) -> Dataset | None:
+        if not isinstance(dataset_id, str):
+            return None
         return self._s.scalar(select(Dataset).where(Dataset.id == dataset_id).with_for_update())
 
     def by_name_key(self, tenant_id: str, name_key: str) -> Dataset | None:

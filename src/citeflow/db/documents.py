@@ -19,8 +19,9 @@ class DocumentRepo:
         self._s.flush()
         return document
 
-    def get(self, document_id: str) -> Document | None:
-        return self._s.get(Document, document_id)
+    def get(self, document_id: object) -> Document | None:
+        """The document, or None; ids from requests may be of any JSON type."""
+        return self._s.get(Document, document_id) if isinstance(document_id, str) else None
 
     def get_for_update(self, document_id: str) -> Document | None:
         return self._s.scalar(select(Document).where(Document.id == document_id).with_for_update())
