@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from citeflow.db.models import BlobCleanup, Dataset, Document
@@ -36,8 +36,11 @@ class DocumentRepo:
         return self._s.scalar(query.limit(1)) is not None
 
     def location_taken(self, dataset_id: str, location: str) -> bool:
-        """Whether a document, or an upload or clean-up still in flight, uses this blob name."""
-        in_use = select(Document.id).where(Document.dataset_id == dataset_id, Document.location == location)
+        """Whether a document (file or thumbnail), or an upload or clean-up in flight, uses this blob name."""
+        in_use = select(Document.id).where(
+            Document.dataset_id == dataset_id,
+            or_(Document.location == location, Document.thumbnail == location),
+        )
         pending = select(BlobCleanup.id).where(BlobCleanup.bucket == dataset_id, BlobCleanup.name == location)
         return self._s.scalar(in_use.limit(1)) is not None or self._s.scalar(pending.limit(1)) is not None
 

@@ -30,6 +30,7 @@ from citeflow.db.accounts import TenantRepo
 from citeflow.db.datasets import CleanupRepo, DatasetRepo
 from citeflow.db.documents import DOCUMENT_COLUMNS, DocumentRepo
 from citeflow.db.models import BlobCleanup, Dataset, Document
+from citeflow.ingest.thumbnails import thumbnail_png
 from citeflow.services._rows import view_of
 from citeflow.services.caller import Caller
 from citeflow.services.cleanup import BlobJanitor, queue_entry
@@ -207,34 +208,42 @@ class DocumentService:
             raise DataError(
                 f"The file is larger than the {limit.max_file_size}-byte limit (documents.max_file_size)."
             )
-        reservation, name = self._reserve(dataset.id, upload.filename)
+        doc_id = new_id()
+        reservations, name = self._reserve(dataset.id, upload.filename, doc_id)
+        location, preview = (r.name or "" for r in reservations)
         try:
-            size = self._blobs.put_stream(dataset.id, reservation.name or "", upload.file)
+            size = self._blobs.put_stream(dataset.id, location, upload.file)
             if size > limit.max_file_size:
                 raise DataError(
                     f"The file is larger than the {limit.max_file_size}-byte limit (documents.max_file_size)."
                 )
+            png = thumbnail_png(kind, suffix(name), upload.file)
+            if png is not None:
+                self._blobs.put(dataset.id, preview, png)
             row = _new_document(
                 dataset,
                 caller.tenant_id,
                 name,
+                doc_id=doc_id,
                 kind=kind,
                 parser_id=auto_parser(name, kind, dataset.parser_id),
-                location=reservation.name or "",
+                location=location,
                 size=size,
+                thumbnail=preview if png is not None else "",
             )
             with self._db.transaction() as s:
                 DocumentRepo(s).add(row)
                 DocumentRepo(s).count_added(dataset.id, 1)
-                CleanupRepo(s).done(reservation.id)
+                for reservation in reservations:
+                    CleanupRepo(s).done(reservation.id)
         except CiteflowError:
-            self._janitor.run([reservation])
+            self._janitor.run(reservations)
             raise
         return _view(row)
 
-    def _reserve(self, dataset_id: str, filename: str) -> tuple[BlobCleanup, str]:
-        """Pick the document name and a free blob name, and reserve the blob name: the reservation
-        doubles as the clean-up entry if the upload never completes."""
+    def _reserve(self, dataset_id: str, filename: str, doc_id: str) -> tuple[list[BlobCleanup], str]:
+        """Pick the document name and a free blob name, and reserve it and the thumbnail's name:
+        the reservations double as clean-up entries if the upload never completes."""
         with self._db.transaction() as s:
             if DatasetRepo(s).get_for_update(dataset_id) is None:
                 raise NotFound("The dataset was deleted during the upload.")
@@ -243,9 +252,13 @@ class DocumentService:
             location = name
             while repo.location_taken(dataset_id, location):
                 location += "_"
-            reservation = queue_entry(dataset_id, location)
-            CleanupRepo(s).add(reservation)
-        return reservation, name
+            reservations = [
+                queue_entry(dataset_id, location),
+                queue_entry(dataset_id, thumbnail_name(doc_id)),
+            ]
+            for reservation in reservations:
+                CleanupRepo(s).add(reservation)
+        return reservations, name
 
     def create_virtual(self, caller: Caller, kb_id: object, name: object) -> DocumentView:
         """`/v1/document/create`: an empty document without bytes."""
@@ -556,13 +569,19 @@ class DocumentService:
     def _remove(self, documents: list[Document]) -> None:
         if not documents:
             return
-        entries = [queue_entry(d.dataset_id, d.location) for d in documents if d.location]
+        entries = [
+            queue_entry(d.dataset_id, blob) for d in documents for blob in (d.location, d.thumbnail) if blob
+        ]
         with self._db.transaction() as s:
             fresh = DocumentRepo(s).with_ids([d.id for d in documents])
             for entry in entries:
                 CleanupRepo(s).add(entry)
             DocumentRepo(s).remove(fresh)
         self._janitor.run(entries)
+
+
+def thumbnail_name(doc_id: str) -> str:
+    return f"thumbnail_{doc_id}.png"
 
 
 def _new_document(
@@ -572,18 +591,20 @@ def _new_document(
     *,
     kind: str,
     parser_id: str,
+    doc_id: str | None = None,
     location: str = "",
     size: int = 0,
+    thumbnail: str = "",
 ) -> Document:
     """A new, never parsed document of `dataset`, with the dataset's parser settings."""
     now = now_ms()
     return Document(
-        id=new_id(),
+        id=doc_id or new_id(),
         dataset_id=dataset.id,
         created_by=created_by,
         name=name,
         name_key=name.lower(),
-        thumbnail="",
+        thumbnail=thumbnail,
         parser_id=parser_id,
         parser_config=dataset.parser_config,
         source_type="local",

@@ -1,0 +1,1 @@
+"""Turning stored files into text, images and chunks."""
