@@ -10,6 +10,7 @@ from citeflow.services.files import (
     content_disposition,
     content_type,
     dedupe_name,
+    detect_type,
     file_type,
     sniff,
     suffix,
@@ -340,3 +341,20 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
 )
 def test_sniff(head, expected):
     assert sniff(head) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "expected"),
+    [
+        ("report.pdf", b"anything", ("pdf", "pdf")),
+        ("notes.TXT", b"%PDF-1.7", ("doc", "TXT")),
+        ("scan", b"%PDF-1.4\n", ("pdf", "pdf")),
+        ("photo", b"\x89PNG\r\n\x1a\n", ("visual", "png")),
+        ("photo.bin", b"\xff\xd8\xff\xe0", ("visual", "jpg")),
+        ("archive", b"PK\x03\x04", ("other", "")),
+        ("tool.exe", b"MZ\x90\x00", ("other", "exe")),
+        ("empty", b"", ("other", "")),
+    ],
+)
+def test_detect_type_trusts_the_extension_first_then_the_content(name, head, expected):
+    assert detect_type(name, head) == expected

@@ -34,7 +34,8 @@ from citeflow.ingest.thumbnails import thumbnail_png
 from citeflow.services._rows import view_of
 from citeflow.services.caller import Caller
 from citeflow.services.cleanup import BlobJanitor, queue_entry
-from citeflow.services.files import MAX_NAME_BYTES, auto_parser, dedupe_name, file_type, suffix
+from citeflow.services.files import MAX_NAME_BYTES, auto_parser, dedupe_name, detect_type
+from citeflow.services.files import suffix as file_suffix
 from citeflow.services.parser_config import DOCUMENT_METHODS, deep_merge, method_default
 from citeflow.services.validation import is_storable
 from citeflow.storage import BlobStore
@@ -201,7 +202,7 @@ class DocumentService:
             raise DataError("Exceed the maximum length of file name!")
         if not is_storable(upload.filename):
             raise DataError("The file name has characters that cannot be stored (NUL or lone surrogates).")
-        kind = file_type(upload.filename)
+        kind, extension = detect_type(upload.filename, _head(upload.file))
         if kind == "other":
             raise DataError(UNSUPPORTED)
         if upload.size is not None and upload.size > limit.max_file_size:
@@ -217,7 +218,7 @@ class DocumentService:
                 raise DataError(
                     f"The file is larger than the {limit.max_file_size}-byte limit (documents.max_file_size)."
                 )
-            png = thumbnail_png(kind, suffix(name), upload.file)
+            png = thumbnail_png(kind, extension, upload.file)
             if png is not None:
                 self._blobs.put(dataset.id, preview, png)
             row = _new_document(
@@ -229,6 +230,7 @@ class DocumentService:
                 parser_id=auto_parser(name, kind, dataset.parser_id),
                 location=location,
                 size=size,
+                suffix=extension,
                 thumbnail=preview if png is not None else "",
             )
             with self._db.transaction() as s:
@@ -580,6 +582,14 @@ class DocumentService:
         self._janitor.run(entries)
 
 
+def _head(file: BinaryIO) -> bytes:
+    """The first bytes of an upload, for content detection; the file is left at its start."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    return head
+
+
 def thumbnail_name(doc_id: str) -> str:
     return f"thumbnail_{doc_id}.png"
 
@@ -594,6 +604,7 @@ def _new_document(
     doc_id: str | None = None,
     location: str = "",
     size: int = 0,
+    suffix: str | None = None,
     thumbnail: str = "",
 ) -> Document:
     """A new, never parsed document of `dataset`, with the dataset's parser settings."""
@@ -611,7 +622,7 @@ def _new_document(
         type=kind,
         location=location,
         size=size,
-        suffix=suffix(name),
+        suffix=file_suffix(name) if suffix is None else suffix,
         token_num=0,
         chunk_num=0,
         progress=0.0,

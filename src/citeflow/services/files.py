@@ -213,3 +213,22 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     return None
+
+
+#: Formats recognised by content alone, with the type and suffix a document of that format gets.
+_SNIFFED_TYPES = {
+    "pdf": ("pdf", "pdf"),
+    "png": ("visual", "png"),
+    "jpeg": ("visual", "jpg"),
+    "gif": ("visual", "gif"),
+    "webp": ("visual", "webp"),
+}
+
+
+def detect_type(name: str, head: bytes) -> tuple[str, str]:
+    """`(type, suffix)` of an upload: from the extension by RAGFlow's table, or, when the extension
+    says nothing RAGFlow accepts, from the content (a PDF or image saved without its extension)."""
+    kind = file_type(name)
+    if kind != "other":
+        return kind, suffix(name)
+    return _SNIFFED_TYPES.get(sniff(head) or "", ("other", suffix(name)))
