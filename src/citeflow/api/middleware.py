@@ -1,6 +1,7 @@
 """ASGI middleware: request ids, access logs, body limits, trailing slashes, last-resort errors."""
 
 import logging
+import re
 import time
 import uuid
 
@@ -8,6 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citeflow.api.envelope import framework_error, unexpected_error
 from citeflow.core.logs import request_id_var
+
+_REPEATED_SLASHES = re.compile(r"/{2,}")
 
 log = logging.getLogger("citeflow.access")
 
@@ -32,8 +35,12 @@ class RequestContext:
         request_id = uuid.uuid4().hex[:16]
         context = request_id_var.set(request_id)
         path = scope["path"]
-        if len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path[:-1]}
+        # Werkzeug merges repeated slashes and ignores a trailing one; so does this.
+        routed = _REPEATED_SLASHES.sub("/", path)
+        if len(routed) > 1 and routed.endswith("/"):
+            routed = routed[:-1]
+        if routed != path:
+            scope = {**scope, "path": routed}
         scope.setdefault("state", {})
         started = time.perf_counter()
         status = {"code": 0}

@@ -241,8 +241,9 @@ def web_upload_record(view: DocumentView) -> dict[str, Any]:
 
 def web_created_record(view: DocumentView) -> dict[str, Any]:
     """`/v1/document/create`: the inserted fields and the column defaults, without timestamps."""
+    record = {k: v for k, v in web_upload_record(view).items() if k != "thumbnail"}
     return {
-        **web_upload_record(view),
+        **record,
         "source_type": view.source_type,
         "token_num": view.token_num,
         "chunk_num": view.chunk_num,
@@ -255,14 +256,16 @@ def web_created_record(view: DocumentView) -> dict[str, Any]:
     }
 
 
-def web_document_record(view: DocumentView) -> dict[str, Any]:
-    """A full Document row as `/v1/document/list` and `infos` answer it."""
-    return {**_document_row(view), "thumbnail": thumbnail_url(view)}
+def web_document_record(view: DocumentView, *, thumbnail_link: bool = False) -> dict[str, Any]:
+    """A full Document row; `/v1/document/list` turns the thumbnail into its image URL."""
+    row = _document_row(view)
+    return {**row, "thumbnail": thumbnail_url(view)} if thumbnail_link else row
 
 
 def _document_row(view: DocumentView) -> dict[str, Any]:
     return {
         **web_created_record(view),
+        "thumbnail": view.thumbnail,
         "process_begin_at": _optional_date(view.process_begin_at),
         **_times(view.create_time, view.update_time),
     }

@@ -23,7 +23,7 @@ class Multipart:
 async def read_multipart(request: Request, max_files: int) -> Multipart:
     """The form of a multipart request. Bytes of every file go to temp files, never all in memory."""
     content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
+    if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         return Multipart({}, [], "No file part!")
     form = await request.form(max_files=max_files, max_fields=MAX_FIELDS)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}

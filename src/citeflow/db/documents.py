@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from citeflow.db.models import BlobCleanup, Dataset, Document
@@ -35,12 +35,19 @@ class DocumentRepo:
         query = select(Document.id).where(Document.dataset_id == dataset_id, column == value)
         return self._s.scalar(query.limit(1)) is not None
 
+    def name_reserved(self, dataset_id: str, name: str) -> bool:
+        """Whether an upload in flight holds this name as its reserved blob name (any case)."""
+        query = select(BlobCleanup.id).where(
+            BlobCleanup.bucket == dataset_id, func.lower(BlobCleanup.name) == name.lower()
+        )
+        return self._s.scalar(query.limit(1)) is not None
+
     def location_taken(self, dataset_id: str, location: str) -> bool:
         """Whether a document (file or thumbnail), or an upload or clean-up in flight, uses this blob name."""
-        in_use = select(Document.id).where(
-            Document.dataset_id == dataset_id,
-            or_(Document.location == location, Document.thumbnail == location),
-        )
+        same = Document.location == location
+        if location.startswith("thumbnail_"):
+            same = or_(same, Document.thumbnail == location)
+        in_use = select(Document.id).where(Document.dataset_id == dataset_id, same)
         pending = select(BlobCleanup.id).where(BlobCleanup.bucket == dataset_id, BlobCleanup.name == location)
         return self._s.scalar(in_use.limit(1)) is not None or self._s.scalar(pending.limit(1)) is not None
 
@@ -64,11 +71,41 @@ class DocumentRepo:
         limit: int | None = None,
     ) -> tuple[list[Document], int]:
         """Documents of a dataset, filtered and ordered; one page and the count before paging."""
-        query = select(Document).where(Document.dataset_id == dataset_id)
+        query = self._matching(dataset_id, keywords, run_status, types, suffixes)
         if document_id is not None:
             query = query.where(Document.id == document_id)
         if name is not None:
             query = query.where(Document.name == name)
+        total = int(self._s.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        column = getattr(Document, orderby)
+        query = query.order_by(column.desc() if desc else column.asc(), Document.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(self._s.scalars(query)), total
+
+    def facets(
+        self,
+        dataset_id: str,
+        keywords: str = "",
+        run_status: Collection[str] = (),
+        types: Collection[str] = (),
+        suffixes: Collection[str] = (),
+    ) -> tuple[int, dict[str, int], dict[str, int]]:
+        """For `/v1/document/filter`: how many documents match, and their counts by suffix and run."""
+        sub = self._matching(dataset_id, keywords, run_status, types, suffixes).subquery()
+        by_suffix = dict(self._s.execute(select(sub.c.suffix, func.count()).group_by(sub.c.suffix)).all())
+        by_run = dict(self._s.execute(select(sub.c.run, func.count()).group_by(sub.c.run)).all())
+        return sum(by_run.values()), by_suffix, by_run
+
+    @staticmethod
+    def _matching(
+        dataset_id: str,
+        keywords: str,
+        run_status: Collection[str],
+        types: Collection[str],
+        suffixes: Collection[str],
+    ) -> Select[tuple[Document]]:
+        query = select(Document).where(Document.dataset_id == dataset_id)
         if keywords:
             query = query.where(Document.name_key.contains(keywords.lower(), autoescape=True))
         if run_status:
@@ -77,22 +114,7 @@ class DocumentRepo:
             query = query.where(Document.type.in_(types))
         if suffixes:
             query = query.where(Document.suffix.in_(suffixes))
-        total = int(self._s.scalar(select(func.count()).select_from(query.subquery())) or 0)
-        column = getattr(Document, orderby)
-        query = query.order_by(column.desc() if desc else column.asc(), Document.id).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        return list(self._s.scalars(query)), total
-
-    def facets(self, dataset_id: str, keywords: str = "") -> tuple[dict[str, int], dict[str, int]]:
-        """Counts by suffix and by run status, for `/v1/document/filter`."""
-        base = select(Document).where(Document.dataset_id == dataset_id)
-        if keywords:
-            base = base.where(Document.name_key.contains(keywords.lower(), autoescape=True))
-        sub = base.subquery()
-        suffixes = dict(self._s.execute(select(sub.c.suffix, func.count()).group_by(sub.c.suffix)).all())
-        runs = dict(self._s.execute(select(sub.c.run, func.count()).group_by(sub.c.run)).all())
-        return suffixes, runs
+        return query
 
     def remove(self, documents: Collection[Document]) -> None:
         """Delete documents and take them out of their datasets' counters."""

@@ -153,6 +153,7 @@ class Document(Stamped, Base):
     __table_args__ = (
         Index("ix_document_dataset_created", "dataset_id", "create_time"),
         Index("ix_document_dataset_name", "dataset_id", "name_key"),
+        Index("ix_document_dataset_location", "dataset_id", "location"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -188,9 +189,36 @@ class BlobCleanup(Base):
     are finished at the next start, so nothing stays orphaned."""
 
     __tablename__ = "blob_cleanup"
+    __table_args__ = (Index("ix_blob_cleanup_bucket_name", "bucket", "name"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     bucket: Mapped[str] = mapped_column(String(64), nullable=False)
     #: One object of the bucket, or None for the whole bucket.
     name: Mapped[str | None] = mapped_column(String(1024))
     create_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class Chunk(Base):
+    """A chunk of a document: the record of truth. Search indexes are derived from these rows.
+
+    The columns every chunk has are columns; the rest of RAGFlow's open-ended chunk fields
+    (tokens, keywords, questions, positions, knowledge-graph fields…) live in `fields` as JSON."""
+
+    __tablename__ = "chunk"
+    __table_args__ = (
+        Index("ix_chunk_document", "document_id", "create_time"),
+        Index("ix_chunk_dataset", "dataset_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(ID, ForeignKey("dataset.id", ondelete="CASCADE"), nullable=False)
+    document_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("document.id", ondelete="CASCADE"), nullable=False
+    )
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    available: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    #: `<dataset id>-<chunk id>` when the chunk has an image in blob storage, else "".
+    image_id: Mapped[str] = mapped_column(String(96), nullable=False, default="")
+    fields: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    create_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    update_time: Mapped[int] = mapped_column(BigInteger, nullable=False)

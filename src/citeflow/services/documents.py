@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from citeflow.core.clock import now_ms
 from citeflow.core.errors import (
+    OMIT,
     AuthenticationFailed,
     CiteflowError,
     DataError,
@@ -27,6 +28,7 @@ from citeflow.core.errors import (
 from citeflow.core.ids import new_id
 from citeflow.db import Database
 from citeflow.db.accounts import TenantRepo
+from citeflow.db.chunks import ChunkRepo
 from citeflow.db.datasets import CleanupRepo, DatasetRepo
 from citeflow.db.documents import DOCUMENT_COLUMNS, DocumentRepo
 from citeflow.db.models import BlobCleanup, Dataset, Document
@@ -240,6 +242,9 @@ class DocumentService:
                     CleanupRepo(s).done(reservation.id)
         except CiteflowError:
             self._janitor.run(reservations)
+            with self._db.read() as s:
+                if DatasetRepo(s).get(dataset.id) is None:
+                    raise NotFound("The dataset was deleted during the upload.") from None
             raise
         return _view(row)
 
@@ -250,7 +255,9 @@ class DocumentService:
             if DatasetRepo(s).get_for_update(dataset_id) is None:
                 raise NotFound("The dataset was deleted during the upload.")
             repo = DocumentRepo(s)
-            name = dedupe_name(filename, lambda n: repo.name_taken(dataset_id, n))
+            name = dedupe_name(
+                filename, lambda n: repo.name_taken(dataset_id, n) or repo.name_reserved(dataset_id, n)
+            )
             location = name
             while repo.location_taken(dataset_id, location):
                 location += "_"
@@ -265,15 +272,15 @@ class DocumentService:
     def create_virtual(self, caller: Caller, kb_id: object, name: object) -> DocumentView:
         """`/v1/document/create`: an empty document without bytes."""
         if not kb_id:
-            raise InvalidArgument('Lack of "KB ID"', data=None)
+            raise InvalidArgument('Lack of "KB ID"', data=False)
         if not isinstance(name, str):
-            raise InvalidArgument("File name must be a string.", data=None)
+            raise InvalidArgument("File name must be a string.", data=False)
         if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-            raise InvalidArgument(NAME_TOO_LONG, data=None)
+            raise InvalidArgument(NAME_TOO_LONG, data=False)
         if not name.strip():
-            raise InvalidArgument("File name can't be empty.", data=None)
+            raise InvalidArgument("File name can't be empty.", data=False)
         if not is_storable(name):
-            raise InvalidArgument("File name has characters that cannot be stored.", data=None)
+            raise InvalidArgument("File name has characters that cannot be stored.", data=False)
         name = name.strip()
         with self._db.transaction() as s:
             dataset = DatasetRepo(s).get_for_update(str(kb_id))
@@ -341,17 +348,14 @@ class DocumentService:
     def filter_web(
         self, caller: Caller, kb_id: str, body: dict[str, Any]
     ) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many of the dataset's documents match, with their counts by suffix and run status."""
         if not kb_id:
             raise InvalidArgument('Lack of "KB ID"', data=False)
         self._dataset(caller, kb_id, OperatingError(ONLY_OWNER, data=False))
         run_status, types, suffixes = _web_filters(body)
         keywords = body.get("keywords", "") if isinstance(body.get("keywords", ""), str) else ""
         with self._db.read() as s:
-            repo = DocumentRepo(s)
-            _, total = repo.page(
-                kb_id, keywords=keywords, run_status=run_status, types=types, suffixes=suffixes
-            )
-            by_suffix, by_run = repo.facets(kb_id, keywords)
+            total, by_suffix, by_run = DocumentRepo(s).facets(kb_id, keywords, run_status, types, suffixes)
         return total, {"suffix": by_suffix, "run_status": by_run}
 
     def infos(self, caller: Caller, doc_ids: Sequence[object]) -> list[DocumentView]:
@@ -364,15 +368,17 @@ class DocumentService:
 
     # changes -----------------------------------------------------------------------------------
     def update_sdk(
-        self, caller: Caller, dataset_id: str, document_id: str, body: dict[str, Any]
+        self, caller: Caller, dataset_id: str, document_id: str, body: object
     ) -> DocumentView | None:
-        """SDK spec §5-U. Returns None when `enabled` was sent (RAGFlow then answers `true`)."""
+        """SDK spec §5-U. Returns None when `enabled` changed the status (RAGFlow then answers `true`)."""
         self._dataset(caller, dataset_id, DataError("You don't own the dataset."), owner=True)
         with self._db.transaction() as s:
             repo = DocumentRepo(s)
             row = repo.get_for_update(document_id)
             if row is None or row.dataset_id != dataset_id:
                 raise DataError("The dataset doesn't own the document.")
+            if not isinstance(body, dict):
+                raise CiteflowError(repr(TypeError("argument of type 'NoneType' is not iterable")), data=None)
             for key, column in (
                 ("chunk_count", "chunk_num"),
                 ("token_count", "token_num"),
@@ -385,18 +391,29 @@ class DocumentService:
                     raise DataError("meta_fields must be a dictionary")
                 row.meta_fields = json.dumps(body["meta_fields"])
             if "name" in body and body["name"] != row.name:
-                self._rename(repo, row, body["name"], "Duplicated document name in the same dataset.")
+                self._rename(
+                    repo, row, body["name"], "Duplicated document name in the same dataset.", data=OMIT
+                )
             if "parser_config" in body:
                 row.parser_config = json.dumps(
                     _merge_document_config(json.loads(row.parser_config), body["parser_config"])
                 )
+            entries = []
             if "chunk_method" in body:
-                self._change_method(s, row, body["chunk_method"], body.get("parser_config"), sdk=True)
+                entries = self._change_method(
+                    s, row, body["chunk_method"], body.get("parser_config"), sdk=True
+                )
             row.update_time = now_ms()
-            if "enabled" in body:
-                row.status = str(int(bool(body["enabled"])))
-                return None
-            return _view(row)
+            result: DocumentView | None = _view(row)
+            if "enabled" in body and body["enabled"] != row.status:
+                try:
+                    row.status = str(int(body["enabled"]))
+                except (TypeError, ValueError) as exc:
+                    raise CiteflowError(repr(exc), data=None) from exc
+                ChunkRepo(s).set_available(row.id, row.status == "1")
+                result = None
+        self._janitor.run(entries)
+        return result
 
     def rename(self, caller: Caller, doc_id: object, name: object) -> None:
         (row,) = self._accessible_documents(caller, [doc_id])
@@ -406,24 +423,27 @@ class DocumentService:
             if current is None:
                 raise DataError("Document not found!")
             if not isinstance(name, str):
-                raise InvalidArgument("The name must be a string.", data=None)
+                raise InvalidArgument("The name must be a string.", data=False)
             if _extension(name) != _extension(current.name):
-                raise InvalidArgument("The extension of file can't be changed", data=None)
-            self._rename(repo, current, name, "Duplicated document name in the same knowledgebase.")
+                raise InvalidArgument("The extension of file can't be changed", data=False)
+            self._rename(
+                repo, current, name, "Duplicated document name in the same knowledgebase.", data=False
+            )
             current.update_time = now_ms()
 
-    def _rename(self, repo: DocumentRepo, row: Document, name: object, duplicate: str) -> None:
+    def _rename(self, repo: DocumentRepo, row: Document, name: object, duplicate: str, data: Any) -> None:
+        """Rename in place. `data` goes with 101 refusals: RAGFlow's SDK sends none, its web app `false`."""
         if not isinstance(name, str):
             type_name = "NoneType" if name is None else type(name).__name__
             raise CiteflowError(
                 repr(AttributeError(f"'{type_name}' object has no attribute 'encode'")), data=None
             )
         if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-            raise InvalidArgument(NAME_TOO_LONG, data=None)
+            raise InvalidArgument(NAME_TOO_LONG, data=data)
         if _extension(name) != _extension(row.name):
-            raise InvalidArgument("The extension of file can't be changed", data=None)
+            raise InvalidArgument("The extension of file can't be changed", data=data)
         if not is_storable(name):
-            raise InvalidArgument("The name has characters that cannot be stored.", data=None)
+            raise InvalidArgument("The name has characters that cannot be stored.", data=data)
         if repo.name_taken(row.dataset_id, name, exact=True):
             raise DataError(duplicate)
         row.name, row.name_key = name, name.lower()
@@ -438,14 +458,15 @@ class DocumentService:
             same_method = isinstance(parser_id, str) and parser_id.lower() == current.parser_id.lower()
             if same_method and (not parser_config or parser_config == stored):
                 return
-            self._change_method(s, current, parser_id, parser_config, sdk=False)
+            entries = self._change_method(s, current, parser_id, parser_config, sdk=False)
             if parser_config:
                 current.parser_config = json.dumps(_merge_document_config(stored, parser_config))
             current.update_time = now_ms()
+        self._janitor.run(entries)
 
     def _change_method(
         self, session: Session, row: Document, method: object, sent_config: object, *, sdk: bool
-    ) -> None:
+    ) -> list[BlobCleanup]:
         """Switch the chunk method. The SDK refuses any change for images and slides; the web app
         lets images use `picture` and slides `presentation`."""
         if not isinstance(method, str) or method not in DOCUMENT_METHODS:
@@ -460,13 +481,14 @@ class DocumentService:
         if sdk and not sent_config:
             row.parser_config = json.dumps(deep_merge(json.loads(row.parser_config), method_default(method)))
         if row.token_num > 0 or row.chunk_num > 0:
-            _forget_chunks(session, row)
+            return _forget_chunks(session, row)
+        return []
 
     def change_status(
         self, caller: Caller, doc_ids: Sequence[object], status: object
     ) -> dict[str, dict[str, str]]:
         if str(status) not in ("0", "1") or isinstance(status, bool):
-            raise InvalidArgument('"Status" must be either 0 or 1!', data=None)
+            raise InvalidArgument('"Status" must be either 0 or 1!', data=False)
         result: dict[str, dict[str, str]] = {}
         for doc_id in doc_ids:
             try:
@@ -479,6 +501,7 @@ class DocumentService:
                 if current is not None:
                     current.status = str(status)
                     current.update_time = now_ms()
+                    ChunkRepo(s).set_available(current.id, current.status == "1")
             result[row.id] = {"status": str(status)}
         return result
 
@@ -487,12 +510,12 @@ class DocumentService:
         try:
             parsed = json.loads(meta) if isinstance(meta, str) else meta
         except ValueError as exc:
-            raise InvalidArgument(f"Json syntax error: {exc}", data=None) from exc
+            raise InvalidArgument(f"Json syntax error: {exc}", data=False) from exc
         if not isinstance(parsed, dict):
-            raise InvalidArgument("Only dictionary type supported.", data=None)
+            raise InvalidArgument("Only dictionary type supported.", data=False)
         for value in parsed.values():
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
-                raise InvalidArgument(f"The type is not supported: {value}", data=None)
+            if not isinstance(value, str | int | float):
+                raise InvalidArgument(f"The type is not supported: {value}", data=False)
         with self._db.transaction() as s:
             current = DocumentRepo(s).get_for_update(row.id)
             if current is None:
@@ -509,6 +532,8 @@ class DocumentService:
             row = DocumentRepo(s).get(document_id)
         if row is None or row.dataset_id != dataset_id:
             raise DataError(f"The dataset not own the document {document_id}.")
+        if not row.size:
+            raise DataError("This file is empty.")
         return _view(row), self._bytes(row, DataError("This file is empty."))
 
     def content(self, doc_id: str) -> tuple[DocumentView, Iterator[bytes]]:
@@ -517,10 +542,12 @@ class DocumentService:
             row = DocumentRepo(s).get(doc_id)
         if row is None:
             raise DataError("Document not found!")
+        if not row.location:
+            return _view(row), iter(())
         return _view(row), self._bytes(row, DataError("Document not found!"))
 
     def _bytes(self, row: Document, missing: CiteflowError) -> Iterator[bytes]:
-        if not row.location or not row.size:
+        if not row.location:
             raise missing
         try:
             return self._blobs.stream(row.dataset_id, row.location)
@@ -578,6 +605,8 @@ class DocumentService:
             fresh = DocumentRepo(s).with_ids([d.id for d in documents])
             for entry in entries:
                 CleanupRepo(s).add(entry)
+            entries += _chunk_images(s, [d.id for d in fresh])
+            ChunkRepo(s).delete_documents([d.id for d in fresh])
             DocumentRepo(s).remove(fresh)
         self._janitor.run(entries)
 
@@ -643,10 +672,22 @@ def _no_negative(page: int, page_size: int) -> None:
         raise CiteflowError("`page` and `page_size` cannot be negative.", data=None)
 
 
-def _forget_chunks(session: Session, row: Document) -> None:
-    """Take the document's parse results out of its dataset's counters."""
+def _forget_chunks(session: Session, row: Document) -> list[BlobCleanup]:
+    """Delete the document's chunks, take them out of the dataset's counters, and queue their
+    images for removal (the caller runs the returned entries once the transaction commits)."""
+    entries = _chunk_images(session, [row.id])
+    ChunkRepo(session).delete_documents([row.id])
     DatasetRepo(session).add_counts(row.dataset_id, chunks=-row.chunk_num, tokens=-row.token_num)
     row.chunk_num, row.token_num, row.process_duration = 0, 0, 0.0
+    return entries
+
+
+def _chunk_images(session: Session, document_ids: list[str]) -> list[BlobCleanup]:
+    """Clean-up entries, added to the session, for the images of the documents' chunks."""
+    entries = [queue_entry(bucket, name) for bucket, name in ChunkRepo(session).image_names(document_ids)]
+    for entry in entries:
+        CleanupRepo(session).add(entry)
+    return entries
 
 
 def _orderby(column: str) -> str:

@@ -164,6 +164,8 @@ def content_type(name: str, kind: str) -> str:
     return _header_value(_CONTENT_TYPES.get(ext, f"{'image' if kind == 'visual' else 'application'}/{ext}"))
 
 
+#: Control characters other than tab, CR and LF (those two raise, as in Werkzeug).
+_HEADER_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TOKEN_CHARS = frozenset("!#$%&'*+-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`abcdefghijklmnopqrstuvwxyz|~")
 
 
@@ -183,7 +185,13 @@ def content_disposition(name: str) -> str:
     `filename*`. Like Werkzeug, raises ValueError for a name with CR or LF, and UnicodeEncodeError
     (a ValueError) for a non-ASCII name that is not valid Unicode.
     """
-    if name.isascii():
+    if _HEADER_UNSAFE.search(name):
+        # Werkzeug would send these raw and HTTP servers refuse them; they go percent-encoded only.
+        simple = (
+            _HEADER_UNSAFE.sub("", unicodedata.normalize("NFKD", name)).encode("ascii", "ignore").decode()
+        )
+        value = f"attachment; filename={_quote_header_value(simple)}; filename*=UTF-8''{quote(name, safe='')}"
+    elif name.isascii():
         value = f"attachment; filename={_quote_header_value(name)}"
     else:
         simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")

@@ -81,11 +81,14 @@ class LocalBlobStore:
             raise StoreUnavailable(f"Blob storage could not remove {bucket}: {exc.strerror}") from exc
 
     def sweep_abandoned_writes(self) -> int:
-        """Delete temp files of writes whose process has died (a crash mid-upload); returns how many."""
+        """Delete temp files of writes whose process has died (a crash mid-upload); returns how many.
+        Call it at start-up, before this process writes anything."""
         removed = 0
         for partial in self._root.glob(f"*/{TEMP_PREFIX}*"):
             pid = partial.name[len(TEMP_PREFIX) :].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            # This process has written nothing yet, so files under its own pid (a restart that got
+            # the same pid, as in a container) are as abandoned as those of dead processes.
+            if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
                 partial.unlink(missing_ok=True)
                 removed += 1
         return removed

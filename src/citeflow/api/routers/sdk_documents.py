@@ -9,7 +9,7 @@ from citeflow.api.deps import ApiKeyCaller, DocumentsDep, ServicesDep
 from citeflow.api.envelope import RagflowJSON, sdk_ok
 from citeflow.api.records import document_record, sdk_upload_record
 from citeflow.api.uploads import read_multipart
-from citeflow.core.errors import CiteflowError, InvalidArgument, ServerError
+from citeflow.core.errors import InvalidArgument, ServerError
 from citeflow.services.documents import ListQuery
 from citeflow.services.files import content_disposition
 
@@ -34,8 +34,6 @@ async def upload(
 def update(
     caller: ApiKeyCaller, dataset_id: str, document_id: str, body: LenientJson, documents: DocumentsDep
 ) -> RagflowJSON:
-    if not isinstance(body, dict):
-        raise CiteflowError(repr(TypeError("argument of type 'NoneType' is not iterable")), data=None)
     view = documents.update_sdk(caller, dataset_id, document_id, body)
     return sdk_ok(True if view is None else document_record(view))
 

@@ -61,7 +61,8 @@ def list_documents(
         time_to=query_int(args.get("create_time_to"), 0),
     )
     page = documents.list_web(caller, args.get("kb_id", ""), query, _object(body))
-    return web_ok({"total": page.total, "docs": [web_document_record(d) for d in page.documents]})
+    docs = [web_document_record(d, thumbnail_link=True) for d in page.documents]
+    return web_ok({"total": page.total, "docs": docs})
 
 
 @router.post("/filter")

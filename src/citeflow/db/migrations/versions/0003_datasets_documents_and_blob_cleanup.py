@@ -23,6 +23,9 @@ def upgrade() -> None:
         sa.Column("create_time", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    with op.batch_alter_table("blob_cleanup", schema=None) as batch_op:
+        batch_op.create_index("ix_blob_cleanup_bucket_name", ["bucket", "name"], unique=False)
+
     op.create_table(
         "dataset",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -85,10 +88,12 @@ def upgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.create_index("ix_document_dataset_created", ["dataset_id", "create_time"], unique=False)
         batch_op.create_index("ix_document_dataset_name", ["dataset_id", "name_key"], unique=False)
+        batch_op.create_index("ix_document_dataset_location", ["dataset_id", "location"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index("ix_document_dataset_location")
         batch_op.drop_index("ix_document_dataset_name")
         batch_op.drop_index("ix_document_dataset_created")
 
@@ -98,4 +103,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_dataset_tenant_created")
 
     op.drop_table("dataset")
+    with op.batch_alter_table("blob_cleanup", schema=None) as batch_op:
+        batch_op.drop_index("ix_blob_cleanup_bucket_name")
+
     op.drop_table("blob_cleanup")
