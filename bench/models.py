@@ -21,36 +21,10 @@ import numpy as np
 
 
 def make_texts(count: int, words: int, seed: int = 7) -> list[str]:
+    from _common import VOCABULARY  # imported here, like citeflow below: `--help` needs only numpy
+
     rng = random.Random(seed)
-    vocabulary = [
-        "the",
-        "council",
-        "library",
-        "budget",
-        "bridge",
-        "survey",
-        "manager",
-        "reviewed",
-        "approved",
-        "delayed",
-        "plan",
-        "city",
-        "river",
-        "school",
-        "report",
-        "water",
-        "energy",
-        "market",
-        "research",
-        "public",
-        "office",
-        "meeting",
-        "results",
-        "year",
-        "people",
-        "new",
-    ]
-    return [" ".join(rng.choice(vocabulary) for _ in range(words)) for _ in range(count)]
+    return [" ".join(rng.choice(VOCABULARY) for _ in range(words)) for _ in range(count)]
 
 
 def timed(fn, runs: int) -> float:

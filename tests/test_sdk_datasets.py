@@ -20,14 +20,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import RunningServer, Tenant, as_other_tenant, make_tenant
+from tests.conftest import RunningServer, Tenant, as_other_tenant
+from tests.envelopes import BAD_KEY, EMPTY_AUTH, SDK_NO_AUTHORIZATION
 from tests.fake_providers import GOOD_KEY, FakeProvider
+from tests.tenants import open_tenant
 
 DATASETS = "/api/v1/datasets"
 BUILTIN_EMBEDDING = "all-MiniLM-L6-v2@Builtin"
-EMPTY_AUTH = {"code": 0, "data": False, "message": "`Authorization` can't be empty"}
-BAD_KEY = {"code": 109, "data": False, "message": "Authentication error: API key is invalid!"}
-NO_AUTHORIZATION = {"code": 109, "message": "No authorization."}
 EMPTY_GRAPH = {"code": 0, "data": {"graph": {}, "mind_map": {}}}
 
 CHUNK_METHODS = [
@@ -228,10 +227,8 @@ def tick() -> None:
 @pytest.fixture
 def fresh(server: RunningServer) -> Iterator[Tenant]:
     """A tenant of its own, for tests that list or delete everything."""
-    tenant = make_tenant(server, "ds-fresh")
-    yield tenant
-    tenant.web.close()
-    tenant.sdk.close()
+    with open_tenant(server, "ds-fresh") as tenant:
+        yield tenant
 
 
 @pytest.fixture
@@ -1496,7 +1493,8 @@ def test_delete_by_ids(tenant_a):
     assert answer == {"code": 0}
     for gone in (one, two):
         assert listing(tenant_a, id=gone["id"]) == lacks_dataset(tenant_a, gone["id"])
-        assert reply_json(tenant_a.sdk.get(f"{DATASETS}/{gone['id']}/knowledge_graph")) == NO_AUTHORIZATION
+        graph = reply_json(tenant_a.sdk.get(f"{DATASETS}/{gone['id']}/knowledge_graph"))
+        assert graph == SDK_NO_AUTHORIZATION
     assert fetch(tenant_a, three["id"]) == three
     # Deleted means gone: deleting again is deleting something not owned.
     assert delete(tenant_a, {"ids": [one["id"]]}) == lacks_datasets(tenant_a, one["id"])
@@ -1609,8 +1607,8 @@ def test_knowledge_graph_of_a_new_dataset_is_empty(tenant_a):
 @pytest.mark.parametrize("dataset_id", [uuid1_hex(), uuid.uuid4().hex, "not-an-id"])
 def test_knowledge_graph_of_an_unknown_dataset(tenant_a, dataset_id):
     path = f"{DATASETS}/{dataset_id}/knowledge_graph"
-    assert reply_json(tenant_a.sdk.get(path)) == NO_AUTHORIZATION
-    assert reply_json(tenant_a.sdk.delete(path)) == NO_AUTHORIZATION
+    assert reply_json(tenant_a.sdk.get(path)) == SDK_NO_AUTHORIZATION
+    assert reply_json(tenant_a.sdk.delete(path)) == SDK_NO_AUTHORIZATION
 
 
 # tenants (§1.8) --------------------------------------------------------------------------------
@@ -1639,8 +1637,8 @@ def test_another_tenant_gets_refusals_for_every_route(tenant_a, tenant_b):
 
     graph = tenant_a.sdk.get(f"{DATASETS}/{did}/knowledge_graph")
     assert graph.json() == EMPTY_GRAPH
-    assert as_other_tenant(graph.request, tenant_b).json() == NO_AUTHORIZATION
+    assert as_other_tenant(graph.request, tenant_b).json() == SDK_NO_AUTHORIZATION
     wipe = tenant_b.sdk.delete(f"{DATASETS}/{did}/knowledge_graph")
-    assert wipe.json() == NO_AUTHORIZATION
+    assert wipe.json() == SDK_NO_AUTHORIZATION
 
     assert fetch(tenant_a, did) == dataset

@@ -16,18 +16,22 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import RunningServer, Tenant, as_other_tenant, make_tenant
+from tests.conftest import RunningServer, Tenant, as_other_tenant
+from tests.envelopes import (
+    NO_AUTHORIZATION,
+    NOT_JSON_BODIES,
+    NOT_OWNER,
+    UNAUTHORIZED,
+    UNSUPPORTED_MEDIA_TYPE,
+    data_error,
+    envelope,
+    missing,
+    ok,
+)
+from tests.tenants import open_tenant
 
-UNAUTHORIZED = {"code": 401, "data": None, "message": "<Unauthorized '401: Unauthorized'>"}
-NO_AUTHORIZATION = {"code": 109, "data": False, "message": "No authorization."}
-NOT_OWNER = {
-    "code": 103,
-    "data": False,
-    "message": "Only owner of knowledgebase authorized for this operation.",
-}
 UPDATE_REQUIRED = ("kb_id", "name", "description", "parser_id")
 FORBIDDEN_ON_UPDATE = {
     "id": "f" * 32,
@@ -149,49 +153,18 @@ PARSER_CONFIGS = [
 @pytest.fixture(scope="module")
 def alice(server: RunningServer) -> Iterator[Tenant]:
     """The owner in most tests; a tenant of this module, so other modules' datasets don't show."""
-    yield from module_tenant(server, "kb-alice")
+    with open_tenant(server, "kb-alice") as tenant:
+        yield tenant
 
 
 @pytest.fixture(scope="module")
 def bob(server: RunningServer) -> Iterator[Tenant]:
     """A second tenant of this module that creates datasets of its own."""
-    yield from module_tenant(server, "kb-bob")
-
-
-def module_tenant(server: RunningServer, label: str) -> Iterator[Tenant]:
-    tenant = make_tenant(server, label)
-    yield tenant
-    tenant.web.close()
-    tenant.sdk.close()
+    with open_tenant(server, "kb-bob") as tenant:
+        yield tenant
 
 
 # helpers ----------------------------------------------------------------------------------------
-def envelope(reply: httpx.Response) -> dict[str, Any]:
-    """A `/v1` answer: HTTP 200 and a JSON object."""
-    assert reply.status_code == 200, reply.text
-    body = reply.json()
-    assert isinstance(body, dict), body
-    return body
-
-
-def ok(reply: httpx.Response) -> Any:
-    """The `data` of a success envelope, failing with the body otherwise."""
-    body = envelope(reply)
-    assert body["code"] == 0, body
-    assert set(body) == {"code", "data", "message"}, body
-    assert body["message"] == "success", body
-    return body["data"]
-
-
-def data_error(message: str) -> dict[str, Any]:
-    """RAGFlow's data-error envelope: code 102 and no `data` key (spec §1.2)."""
-    return {"code": 102, "message": message}
-
-
-def missing(*names: str) -> dict[str, Any]:
-    return {"code": 101, "data": None, "message": f"required argument are missing: {','.join(names)}; "}
-
-
 def unique(label: str) -> str:
     return f"{label}-{uuid.uuid4().hex[:10]}"
 
@@ -360,17 +333,13 @@ def test_create_forces_id_tenant_creator_and_embedding_model(alice, bob):
 
 
 def test_create_stores_the_tenants_embedding_model(server):
-    tenant = make_tenant(server, "kb-embedder")
-    try:
+    with open_tenant(server, "kb-embedder") as tenant:
         models = {"llm_id": "", "embd_id": "BAAI/bge-large-zh-v1.5@BAAI", "asr_id": "", "img2txt_id": ""}
         assert ok(tenant.web.post("/v1/user/set_tenant_info", json={"tenant_id": tenant.tenant_id, **models}))
         kb_id = create(tenant, unique("embedded"), embd_id=DEFAULT_EMBEDDING)
         assert detail(tenant, kb_id)["embd_id"] == "BAAI/bge-large-zh-v1.5@BAAI"
         (item,) = listing(tenant)["kbs"]
         assert item["embd_id"] == "BAAI/bge-large-zh-v1.5@BAAI"
-    finally:
-        tenant.web.close()
-        tenant.sdk.close()
 
 
 def test_create_ignores_unknown_keys(alice):
@@ -717,15 +686,13 @@ LISTED = [
 def lister(server: RunningServer) -> Iterator[tuple[Tenant, list[str]]]:
     """A tenant with exactly the five datasets of LISTED, created in that order; then the first is
     updated, so it is the oldest by create_time and the newest by update_time."""
-    tenant = make_tenant(server, "kb-lister")
-    ids = []
-    for name, fields in LISTED:
-        ids.append(create(tenant, name, **fields))
-        pause()
-    assert update(tenant, update_body(ids[0], "Alpha report", description="touched"))["code"] == 0
-    yield tenant, ids
-    tenant.web.close()
-    tenant.sdk.close()
+    with open_tenant(server, "kb-lister") as tenant:
+        ids = []
+        for name, fields in LISTED:
+            ids.append(create(tenant, name, **fields))
+            pause()
+        assert update(tenant, update_body(ids[0], "Alpha report", description="touched"))["code"] == 0
+        yield tenant, ids
 
 
 def order(ids: list[str], *positions: int) -> list[str]:
@@ -863,33 +830,13 @@ def test_list_refuses_a_non_integer_page(lister, param, value):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        pytest.param({}, "<UnsupportedMediaType '415: Unsupported Media Type'>", id="no-body"),
-        pytest.param(
-            {"data": {"owner_ids": "x"}}, "<UnsupportedMediaType '415: Unsupported Media Type'>", id="form"
-        ),
-        pytest.param(
-            {"content": b"{}", "headers": {"Content-Type": "text/plain"}},
-            "<UnsupportedMediaType '415: Unsupported Media Type'>",
-            id="json-as-text",
-        ),
-        pytest.param(
-            {"content": b"", "headers": {"Content-Type": "application/json"}},
-            "<BadRequest '400: Bad Request'>",
-            id="empty-json",
-        ),
-        pytest.param(
-            {"content": b"{nope", "headers": {"Content-Type": "application/json"}},
-            "<BadRequest '400: Bad Request'>",
-            id="invalid-json",
-        ),
-    ],
+    ("kwargs", "expected"),
+    [*NOT_JSON_BODIES, pytest.param({"data": {"owner_ids": "x"}}, UNSUPPORTED_MEDIA_TYPE, id="form")],
 )
-def test_list_needs_a_json_body(lister, kwargs, message):
+def test_list_needs_a_json_body(lister, kwargs, expected):
     tenant, _ = lister
     reply = tenant.web.post("/v1/kb/list", **kwargs)
-    assert envelope(reply) == {"code": 100, "data": None, "message": message}
+    assert envelope(reply) == expected
 
 
 # rm -----------------------------------------------------------------------------------------------

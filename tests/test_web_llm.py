@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from citeflow.llm import factories
-from tests.conftest import RunningServer, Tenant, make_tenant
+from tests.conftest import RunningServer, Tenant
+from tests.envelopes import UNAUTHORIZED
 from tests.fake_providers import GOOD_KEY, FakeProvider
+from tests.tenants import open_tenant
 
-UNAUTHORIZED = {"code": 401, "data": None, "message": "<Unauthorized '401: Unauthorized'>"}
 ALL_KINDS = {"chat", "embedding", "rerank", "image2text", "speech2text", "tts"}
 PROBED_KINDS = ("embedding", "chat", "rerank")
 ROUTES = [
@@ -40,11 +41,8 @@ def fake(fake_provider: FakeProvider) -> FakeProvider:
 @pytest.fixture(scope="module")
 def tenants(server: RunningServer) -> Iterator[tuple[Tenant, Tenant]]:
     """Two tenants of this module (registering one takes a while: passwords are hashed slowly)."""
-    pair = make_tenant(server, "llm-alice"), make_tenant(server, "llm-bob")
-    yield pair
-    for tenant in pair:
-        tenant.web.close()
-        tenant.sdk.close()
+    with open_tenant(server, "llm-alice") as alice, open_tenant(server, "llm-bob") as bob:
+        yield alice, bob
 
 
 @pytest.fixture
@@ -62,10 +60,8 @@ def other(tenants: tuple[Tenant, Tenant]) -> Tenant:
 @pytest.fixture(scope="module")
 def impatient(start_server) -> Iterator[Tenant]:
     """A tenant on a server that gives a provider half a second and one attempt."""
-    tenant = make_tenant(start_server(llm={"timeout_seconds": 0.5, "retries": 1}), "impatient")
-    yield tenant
-    tenant.web.close()
-    tenant.sdk.close()
+    with open_tenant(start_server(llm={"timeout_seconds": 0.5, "retries": 1}), "impatient") as tenant:
+        yield tenant
 
 
 def without_models(tenant: Tenant) -> Tenant:
@@ -445,16 +441,16 @@ def test_tenants_see_and_delete_only_their_own_models(user, other, fake):
 # base URL guard -------------------------------------------------------------------------------
 def test_private_base_urls_are_refused_when_not_allowed(start_server, fake):
     strict = start_server(llm={"allow_private_base_urls": False})
-    tenant = make_tenant(strict, "strict")
-    reply = set_openai_key(tenant, fake)
-    assert reply["code"] == 102
-    assert "llm.allow_private_base_urls" in reply["message"]
-    assert reply["message"].count("\nFail to access") == 1, "the same refusal is not repeated per model"
-    reply = add_llm(tenant, "Ollama", "chat", "qwen2", fake.url)
-    assert reply["code"] == 102
-    assert "llm.allow_private_base_urls" in reply["message"]
-    assert fake.requests == []
-    assert get(tenant, "my_llms", include_details="true") == {}
+    with open_tenant(strict, "strict") as tenant:
+        reply = set_openai_key(tenant, fake)
+        assert reply["code"] == 102
+        assert "llm.allow_private_base_urls" in reply["message"]
+        assert reply["message"].count("\nFail to access") == 1, "the same refusal is not repeated per model"
+        reply = add_llm(tenant, "Ollama", "chat", "qwen2", fake.url)
+        assert reply["code"] == 102
+        assert "llm.allow_private_base_urls" in reply["message"]
+        assert fake.requests == []
+        assert get(tenant, "my_llms", include_details="true") == {}
 
 
 def test_link_local_base_urls_are_always_refused(user, fake):

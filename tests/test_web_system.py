@@ -4,8 +4,8 @@ import re
 import shutil
 
 from tests.conftest import make_tenant
+from tests.envelopes import UNAUTHORIZED
 
-UNAUTHORIZED = {"code": 401, "data": None, "message": "<Unauthorized '401: Unauthorized'>"}
 ELAPSED = re.compile(r"^\d+\.\d$")
 
 

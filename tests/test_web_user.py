@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.conftest import RunningServer, as_other_tenant, register, unique_email
+from tests.envelopes import UNAUTHORIZED
 
-UNAUTHORIZED = {"code": 401, "data": None, "message": "<Unauthorized '401: Unauthorized'>"}
 MISSING_REGISTER = "required argument are missing: nickname,email,password; "
 MISSING_TENANT_INFO = "required argument are missing: tenant_id,asr_id,embd_id,img2txt_id,llm_id; "
 FAIL_TO_CRYPT = {"code": 500, "data": False, "message": "Fail to crypt password"}
