@@ -1196,6 +1196,20 @@ def test_delete_without_ids_deletes_every_document_of_the_dataset(tenant_a, data
     assert delete(tenant_a, dataset) == {"code": 0}, "an empty dataset: nothing to do"
 
 
+@pytest.mark.parametrize(
+    ("body", "type_name"), [(b'"not json"', "str"), (b"[1, 2]", "list"), (b"123", "int")]
+)
+def test_delete_with_a_body_that_is_not_an_object_deletes_nothing(tenant_a, dataset, body, type_name):
+    uploaded(tenant_a, dataset, ("a.txt", b"a"), ("b.txt", b"b"))
+    answer = delete(tenant_a, dataset, content=body, headers={"Content-Type": "application/json"})
+    assert answer == {
+        "code": 100,
+        "data": None,
+        "message": f"AttributeError(\"'{type_name}' object has no attribute 'get'\")",
+    }
+    assert sorted(names(tenant_a, dataset)) == ["a.txt", "b.txt"]
+
+
 def test_delete_reports_unknown_ids_but_deletes_the_others(tenant_a, dataset):
     a, b = uploaded(tenant_a, dataset, ("a.txt", b"a"), ("b.txt", b"b"))
     unknown = "invalid_id"

@@ -9,7 +9,7 @@ from citeflow.api.deps import ApiKeyCaller, DocumentsDep, ServicesDep
 from citeflow.api.envelope import RagflowJSON, sdk_ok
 from citeflow.api.records import document_record, sdk_upload_record
 from citeflow.api.uploads import read_multipart
-from citeflow.core.errors import InvalidArgument, ServerError
+from citeflow.core.errors import CiteflowError, InvalidArgument, ServerError
 from citeflow.services.documents import ListQuery
 from citeflow.services.files import content_disposition
 
@@ -71,7 +71,12 @@ def list_documents(
 @router.delete("")
 def delete(caller: ApiKeyCaller, dataset_id: str, body: LenientJson, documents: DocumentsDep) -> RagflowJSON:
     """Delete the listed documents, or every document of the dataset when no ids are given."""
-    ids = body.get("ids") if isinstance(body, dict) else None
+    if body and not isinstance(body, dict):
+        # RAGFlow reads `ids` with `.get` and fails on any other JSON value, deleting nothing.
+        raise CiteflowError(
+            repr(AttributeError(f"'{type(body).__name__}' object has no attribute 'get'")), data=None
+        )
+    ids = body.get("ids") if body else None
     deleted, duplicates = documents.delete_sdk(caller, dataset_id, ids)
     if duplicates:
         return sdk_ok({"success_count": deleted, "errors": duplicates})
