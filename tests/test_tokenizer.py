@@ -31,6 +31,11 @@ def test_chinese_runs_are_segmented_by_the_dictionary():
     assert tokenize("我们在北京大学学习自然语言处理") == "我们 在 北京大学 学习 自然语言 处理"
 
 
+def test_traditional_chinese_is_simplified_before_segmentation():
+    assert tokenize("國際機場的資料庫") == tokenize("国际机场的资料库")
+    assert tokenize("語言處理").replace(" ", "") == "语言处理"
+
+
 def test_mixed_text_keeps_the_order_of_its_runs():
     assert tokenize("mixed 中文 and English words") == "mix 中文 and english word"
     assert tokenize("GPT模型很强").split()[0] == "gpt"

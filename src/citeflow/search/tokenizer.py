@@ -1,14 +1,15 @@
 """Tokenization of chunk text and questions the way RAGFlow v0.20.5 does it (pipeline spec §6.1).
 
 Text becomes space-separated tokens: non-word characters become spaces, full-width characters
-half-width, everything lower case; Latin runs are split on spaces and Porter-stemmed; Chinese runs
-are segmented with jieba's dictionary (shipped in the package; RAGFlow uses its own dictionary of
-the same format). Fine-grained tokens split long Chinese words into their dictionary parts.
+half-width, traditional Chinese characters simplified, everything lower case. Latin runs are split
+on spaces and Porter-stemmed; Chinese runs are segmented with jieba's dictionary (shipped in the
+package; RAGFlow uses its own dictionary of the same format). Fine-grained tokens split long
+Chinese words into their dictionary parts.
 
-Differences from RAGFlow, by design: no WordNet lemmatization before stemming (its data cannot be
-downloaded at run time; about 1% of English tokens differ, e.g. `children` stays `children`), and
-no traditional-to-simplified conversion yet. Identifiers such as `PPR-9087` are split as RAGFlow
-splits them (`ppr 9087`); `identifiers` gives their whole forms for an index to add.
+One difference from RAGFlow, by design: no WordNet lemmatization before stemming (its data cannot
+be downloaded at run time; about 1% of English tokens differ, e.g. `children` stays `children`).
+Identifiers such as `PPR-9087` are split as RAGFlow splits them (`ppr 9087`); `identifiers` gives
+their whole forms for an index to add.
 """
 
 import re
@@ -34,7 +35,7 @@ _segmenter_lock = threading.Lock()
 
 def tokenize(text: str) -> str:
     """RAGFlow's `content_ltks`: the text as space-separated, normalised tokens."""
-    line = half_width(_NON_WORD.sub(" ", text)).lower()
+    line = _simplified(half_width(_NON_WORD.sub(" ", text)).lower())
     tokens: list[str] = []
     for run in _CHINESE_RUN.split(line):
         if not run.strip():
@@ -68,6 +69,16 @@ def half_width(text: str) -> str:
 
 
 _HALF_WIDTH = {0x3000: 0x20, **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+
+
+def _simplified(text: str) -> str:
+    """Traditional Chinese characters as simplified ones (HanziConv, as RAGFlow converts them)."""
+    if not any("\u3400" <= c <= "\u9fff" for c in text):
+        return text
+    from hanziconv import HanziConv
+
+    converted: str = HanziConv.toSimplified(text)
+    return converted
 
 
 def _is_chinese(char: str) -> bool:
