@@ -150,24 +150,18 @@ def test_creating_a_user_twice_fails(tmp_path):
     assert "has already registered" in again.stderr
 
 
+def create_user(data_dir: Path, email: str) -> None:
+    created = citeflow(
+        "user", "create", "--email", email, "--nickname", "m", "--password", "pw-123456",
+        "--data-dir", str(data_dir),
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+
+
 def test_model_add_points_a_tenant_at_providers_in_one_command_each(tmp_path, fake_provider):
     data_dir = tmp_path / "data"
     email = "models@example.com"
-    assert (
-        citeflow(
-            "user",
-            "create",
-            "--email",
-            email,
-            "--nickname",
-            "m",
-            "--password",
-            "pw-123456",
-            "--data-dir",
-            str(data_dir),
-        ).returncode
-        == 0
-    )
+    create_user(data_dir, email)
     ollama = citeflow(
         "model",
         "add",
@@ -239,18 +233,7 @@ def test_model_add_points_a_tenant_at_providers_in_one_command_each(tmp_path, fa
 def test_model_add_with_a_wrong_key_fails_clearly(tmp_path, fake_provider):
     data_dir = tmp_path / "data"
     email = "badkey@example.com"
-    citeflow(
-        "user",
-        "create",
-        "--email",
-        email,
-        "--nickname",
-        "m",
-        "--password",
-        "pw-123456",
-        "--data-dir",
-        str(data_dir),
-    )
+    create_user(data_dir, email)
     result = citeflow(
         "model",
         "add",

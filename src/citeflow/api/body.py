@@ -75,10 +75,14 @@ def first_values(request: Request) -> dict[str, str]:
     return values
 
 
+def is_json(request: Request) -> bool:
+    """Whether the request says its body is JSON (parameters such as `charset` aside)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
+
+
 async def strict_web_json(request: Request) -> Any:
     """Flask's `request.json` on the few `/v1` routes that use it: JSON content type required."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() != "application/json":
+    if not is_json(request):
         raise CiteflowError(FRAMEWORK_ERRORS[415], data=None)
     try:
         return json.loads(await request.body())

@@ -145,46 +145,30 @@ def kb_record(view: DatasetView) -> dict[str, Any]:
     }
 
 
+#: The Knowledgebase columns `/v1/kb/detail` and `/v1/kb/list` answer with.
+KB_DETAIL_KEYS = (
+    "id", "embd_id", "avatar", "name", "language", "description", "permission", "doc_num",
+    "token_num", "chunk_num", "parser_id", "parser_config", "pagerank", "create_time", "update_time",
+)  # fmt: skip
+KB_LIST_KEYS = (
+    "id", "avatar", "name", "language", "description", "tenant_id", "permission", "doc_num",
+    "token_num", "chunk_num", "parser_id", "embd_id", "update_time",
+)  # fmt: skip
+
+
 def kb_detail_record(view: DatasetView) -> dict[str, Any]:
     """`/v1/kb/detail`: a fixed subset plus `size`, the sum of its documents' bytes."""
-    return {
-        "id": view.id,
-        "embd_id": view.embd_id,
-        "avatar": view.avatar,
-        "name": view.name,
-        "language": view.language,
-        "description": view.description,
-        "permission": view.permission,
-        "doc_num": view.doc_num,
-        "token_num": view.token_num,
-        "chunk_num": view.chunk_num,
-        "parser_id": view.parser_id,
-        "parser_config": view.parser_config,
-        "pagerank": view.pagerank,
-        "create_time": view.create_time,
-        "update_time": view.update_time,
-        "size": view.size,
-    }
+    record = kb_record(view)
+    return {**{k: record[k] for k in KB_DETAIL_KEYS}, "size": view.size}
 
 
 def kb_list_record(view: DatasetView) -> dict[str, Any]:
     """A `/v1/kb/list` item, with its owner's nickname and avatar."""
+    record = kb_record(view)
     return {
-        "id": view.id,
-        "avatar": view.avatar,
-        "name": view.name,
-        "language": view.language,
-        "description": view.description,
-        "tenant_id": view.tenant_id,
-        "permission": view.permission,
-        "doc_num": view.doc_num,
-        "token_num": view.token_num,
-        "chunk_num": view.chunk_num,
-        "parser_id": view.parser_id,
-        "embd_id": view.embd_id,
+        **{k: record[k] for k in KB_LIST_KEYS},
         "nickname": view.owner_nickname,
         "tenant_avatar": view.owner_avatar,
-        "update_time": view.update_time,
     }
 
 
@@ -205,21 +189,9 @@ def document_record(view: DocumentView) -> dict[str, Any]:
 
 
 def sdk_upload_record(view: DocumentView) -> dict[str, Any]:
-    """An element of the SDK upload answer: a reduced shape with `run` always `UNSTART`."""
-    return {
-        "id": view.id,
-        "name": view.name,
-        "dataset_id": view.dataset_id,
-        "chunk_method": view.parser_id,
-        "parser_config": view.parser_config,
-        "created_by": view.created_by,
-        "type": view.type,
-        "suffix": view.suffix,
-        "location": view.location,
-        "size": view.size,
-        "thumbnail": view.thumbnail,
-        "run": "UNSTART",
-    }
+    """An element of the SDK upload answer: the web app's, renamed, with `run` always `UNSTART`."""
+    renamed = {DOCUMENT_RENAMES.get(k, k): v for k, v in web_upload_record(view).items()}
+    return {**renamed, "run": "UNSTART"}
 
 
 def web_upload_record(view: DocumentView) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from citeflow.api.body import is_json
 from citeflow.core.errors import InvalidArgument
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -16,8 +17,8 @@ VALUE_LIMIT = 128
 
 async def strict_payload(request: Request) -> dict[str, Any]:
     """The body as a JSON object; anything else is refused with RAGFlow's code-101 messages."""
-    content_type = request.headers.get("content-type")
-    if (content_type or "").split(";")[0].strip().lower() != "application/json":
+    if not is_json(request):
+        content_type = request.headers.get("content-type")
         raise InvalidArgument(f"Unsupported content type: Expected application/json, got {content_type}")
     try:
         payload = json.loads(await request.body())

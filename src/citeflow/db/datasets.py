@@ -7,8 +7,6 @@ from sqlalchemy.orm import Session
 
 from citeflow.db.models import BlobCleanup, Dataset, Document, User
 
-ORDERABLE = ("create_time", "update_time", "name", "doc_num", "chunk_num", "token_num", "pagerank")
-
 
 class DatasetRepo:
     def __init__(self, session: Session) -> None:
@@ -100,11 +98,16 @@ class DatasetRepo:
             or 0
         )
 
-    def add_counts(self, dataset_id: str, *, chunks: int = 0, tokens: int = 0) -> None:
+    def add_counts(self, dataset_id: str, *, documents: int = 0, chunks: int = 0, tokens: int = 0) -> None:
+        """Move the dataset's counters by these amounts (negative to take away)."""
         self._s.execute(
             update(Dataset)
             .where(Dataset.id == dataset_id)
-            .values(chunk_num=Dataset.chunk_num + chunks, token_num=Dataset.token_num + tokens)
+            .values(
+                doc_num=Dataset.doc_num + documents,
+                chunk_num=Dataset.chunk_num + chunks,
+                token_num=Dataset.token_num + tokens,
+            )
         )
 
     def document_meta(self, dataset_ids: Collection[str]) -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from citeflow.db.models import BlobCleanup, Dataset, Document
@@ -116,21 +116,6 @@ class DocumentRepo:
             query = query.where(Document.suffix.in_(suffixes))
         return query
 
-    def remove(self, documents: Collection[Document]) -> None:
-        """Delete documents and take them out of their datasets' counters."""
-        for doc in documents:
-            self._s.execute(
-                update(Dataset)
-                .where(Dataset.id == doc.dataset_id)
-                .values(
-                    doc_num=Dataset.doc_num - 1,
-                    chunk_num=Dataset.chunk_num - doc.chunk_num,
-                    token_num=Dataset.token_num - doc.token_num,
-                )
-            )
-        self._s.execute(delete(Document).where(Document.id.in_([d.id for d in documents])))
-
-    def count_added(self, dataset_id: str, added: int) -> None:
-        self._s.execute(
-            update(Dataset).where(Dataset.id == dataset_id).values(doc_num=Dataset.doc_num + added)
-        )
+    def remove(self, document_ids: Collection[str]) -> None:
+        """Delete documents; the caller takes them out of their datasets' counters."""
+        self._s.execute(delete(Document).where(Document.id.in_(document_ids)))

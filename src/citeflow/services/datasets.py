@@ -24,9 +24,10 @@ from citeflow.core.errors import (
 from citeflow.core.ids import new_id
 from citeflow.db import Database
 from citeflow.db.accounts import TenantRepo
-from citeflow.db.datasets import DatasetRepo
+from citeflow.db.datasets import CleanupRepo, DatasetRepo
 from citeflow.db.models import BlobCleanup, Dataset, User
 from citeflow.services._rows import view_of
+from citeflow.services.access import NO_AUTHORIZATION, ONLY_OWNER, tenant_roles
 from citeflow.services.caller import Caller
 from citeflow.services.cleanup import BlobJanitor, queue_entry
 from citeflow.services.files import dedupe_name
@@ -35,8 +36,6 @@ from citeflow.services.parser_config import COLUMN_DEFAULT, deep_merge, method_d
 from citeflow.services.validation import is_storable
 
 WEB_NAME_LIMIT = 128
-NO_AUTHORIZATION = "No authorization."
-ONLY_OWNER = "Only owner of knowledgebase authorized for this operation."
 #: Columns `/v1/kb/create` and `/v1/kb/update` accept, with the JSON types each may hold.
 WEB_COLUMNS: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -209,7 +208,7 @@ class DatasetService:
     ) -> list[DatasetView]:
         with self._db.read() as s:
             repo = DatasetRepo(s)
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
             if dataset_id is not None and not repo.exists_in(roles, dataset_id=dataset_id):
                 raise PermissionDenied(f"User '{caller.tenant_id}' lacks permission for dataset '{raw_id}'")
             if name and not repo.exists_in(roles, name=name):
@@ -247,7 +246,7 @@ class DatasetService:
         """A dataset of one of the caller's tenants; 109 `No authorization.` otherwise."""
         with self._db.read() as s:
             row = DatasetRepo(s).get(dataset_id)
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
         if row is None or row.tenant_id not in roles:
             raise AuthenticationFailed(NO_AUTHORIZATION, data=data)
         return _view(row)
@@ -333,7 +332,7 @@ class DatasetService:
         with self._db.read() as s:
             repo = DatasetRepo(s)
             row = repo.get(kb_id)
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
             if row is None or row.tenant_id not in roles:
                 raise OperatingError(ONLY_OWNER, data=False)
             return _view(row, size=repo.total_size(row.id))
@@ -353,7 +352,7 @@ class DatasetService:
         if orderby not in WEB_ORDERABLE:
             raise InvalidArgument(f"Datasets cannot be ordered by {orderby!r}.", data=None)
         with self._db.read() as s:
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
             rows, total = DatasetRepo(s).visible(
                 caller.tenant_id,
                 _team_tenants(roles),
@@ -378,7 +377,8 @@ class DatasetService:
     # plumbing ----------------------------------------------------------------------------------
     def _remove(self, session: Session, dataset_ids: list[str]) -> list[BlobCleanup]:
         entries = [queue_entry(dataset_id) for dataset_id in dataset_ids]
-        session.add_all(entries)
+        for entry in entries:
+            CleanupRepo(session).add(entry)
         DatasetRepo(session).remove(dataset_ids)
         return entries
 

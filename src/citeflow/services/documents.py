@@ -27,13 +27,13 @@ from citeflow.core.errors import (
 )
 from citeflow.core.ids import new_id
 from citeflow.db import Database
-from citeflow.db.accounts import TenantRepo
 from citeflow.db.chunks import ChunkRepo
 from citeflow.db.datasets import CleanupRepo, DatasetRepo
 from citeflow.db.documents import DOCUMENT_COLUMNS, DocumentRepo
 from citeflow.db.models import BlobCleanup, Dataset, Document
 from citeflow.ingest.thumbnails import thumbnail_png
 from citeflow.services._rows import view_of
+from citeflow.services.access import NO_AUTHORIZATION, ONLY_OWNER, tenant_roles
 from citeflow.services.caller import Caller
 from citeflow.services.cleanup import BlobJanitor, queue_entry
 from citeflow.services.files import MAX_NAME_BYTES, auto_parser, dedupe_name, detect_type
@@ -44,8 +44,6 @@ from citeflow.storage import BlobStore
 
 log = logging.getLogger(__name__)
 
-NO_AUTHORIZATION = "No authorization."
-ONLY_OWNER = "Only owner of knowledgebase authorized for this operation."
 RUN_NAMES = {"0": "UNSTART", "1": "RUNNING", "2": "CANCEL", "3": "DONE", "4": "FAIL"}
 FILE_TYPES = frozenset({"pdf", "doc", "visual", "aural", "virtual", "folder", "other"})
 UNSUPPORTED = "This type of file has not been supported yet!"
@@ -136,12 +134,21 @@ class DocumentService:
 
     # access ------------------------------------------------------------------------------------
     def _dataset(
-        self, caller: Caller, dataset_id: str, refusal: CiteflowError, *, owner: bool = False
+        self,
+        caller: Caller,
+        dataset_id: str,
+        refusal: CiteflowError,
+        *,
+        owner: bool = False,
+        missing: CiteflowError | None = None,
     ) -> Dataset:
-        """The dataset if the caller may use it (its tenant's member; its owner when `owner`)."""
+        """The dataset if the caller may use it (its tenant's member; its owner when `owner`).
+        An unknown id gets `missing` when given, else the same `refusal` as someone else's."""
         with self._db.read() as s:
             row = DatasetRepo(s).get(dataset_id)
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
+        if row is None and missing is not None:
+            raise missing
         if row is None or (row.tenant_id != caller.tenant_id if owner else row.tenant_id not in roles):
             raise refusal
         return row
@@ -155,7 +162,7 @@ class DocumentService:
         with self._db.read() as s:
             rows = {d.id: d for d in DocumentRepo(s).with_ids(wanted)}
             datasets = {d.id: d for d in DatasetRepo(s).with_ids({r.dataset_id for r in rows.values()})}
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
         allowed = {"owner", "normal"} if delete else None
         found = []
         for doc_id in ids:
@@ -169,20 +176,21 @@ class DocumentService:
 
     # uploads -----------------------------------------------------------------------------------
     def upload_sdk(self, caller: Caller, dataset_id: str, uploads: Sequence[Upload]) -> UploadResult:
-        with self._db.read() as s:
-            exists = DatasetRepo(s).get(dataset_id) is not None
-        if not exists:
-            message = f"Can't find the dataset with ID {dataset_id}!"
-            raise CiteflowError(repr(LookupError(message)), data=None)
-        dataset = self._dataset(caller, dataset_id, DataError(f"You don't own the dataset {dataset_id}."))
+        dataset = self._dataset(
+            caller,
+            dataset_id,
+            DataError(f"You don't own the dataset {dataset_id}."),
+            missing=_lookup_error(f"Can't find the dataset with ID {dataset_id}!"),
+        )
         return self._store(caller, dataset, uploads)
 
     def upload_web(self, caller: Caller, kb_id: str, uploads: Sequence[Upload]) -> UploadResult:
-        with self._db.read() as s:
-            exists = DatasetRepo(s).get(kb_id) is not None
-        if not exists:
-            raise CiteflowError(repr(LookupError("Can't find this knowledgebase!")), data=None)
-        dataset = self._dataset(caller, kb_id, AuthenticationFailed(NO_AUTHORIZATION, data=False))
+        dataset = self._dataset(
+            caller,
+            kb_id,
+            AuthenticationFailed(NO_AUTHORIZATION, data=False),
+            missing=_lookup_error("Can't find this knowledgebase!"),
+        )
         return self._store(caller, dataset, uploads)
 
     def _store(self, caller: Caller, dataset: Dataset, uploads: Sequence[Upload]) -> UploadResult:
@@ -208,18 +216,14 @@ class DocumentService:
         if kind == "other":
             raise DataError(UNSUPPORTED)
         if upload.size is not None and upload.size > limit.max_file_size:
-            raise DataError(
-                f"The file is larger than the {limit.max_file_size}-byte limit (documents.max_file_size)."
-            )
+            raise _too_big(limit.max_file_size)
         doc_id = new_id()
         reservations, name = self._reserve(dataset.id, upload.filename, doc_id)
         location, preview = (r.name or "" for r in reservations)
         try:
             size = self._blobs.put_stream(dataset.id, location, upload.file)
             if size > limit.max_file_size:
-                raise DataError(
-                    f"The file is larger than the {limit.max_file_size}-byte limit (documents.max_file_size)."
-                )
+                raise _too_big(limit.max_file_size)
             png = thumbnail_png(kind, extension, upload.file)
             if png is not None:
                 self._blobs.put(dataset.id, preview, png)
@@ -237,7 +241,7 @@ class DocumentService:
             )
             with self._db.transaction() as s:
                 DocumentRepo(s).add(row)
-                DocumentRepo(s).count_added(dataset.id, 1)
+                DatasetRepo(s).add_counts(dataset.id, documents=1)
                 for reservation in reservations:
                     CleanupRepo(s).done(reservation.id)
         except CiteflowError:
@@ -284,7 +288,7 @@ class DocumentService:
         name = name.strip()
         with self._db.transaction() as s:
             dataset = DatasetRepo(s).get_for_update(str(kb_id))
-            roles = TenantRepo(s).memberships(caller.user_id) or {caller.tenant_id: "owner"}
+            roles = tenant_roles(s, caller)
             if dataset is None:
                 raise DataError("Can't find this knowledgebase!")
             if dataset.tenant_id not in roles:
@@ -294,7 +298,7 @@ class DocumentService:
                 raise DataError("Duplicated document name in the same knowledgebase.")
             row = _new_document(dataset, caller.user_id, name, kind="virtual", parser_id=dataset.parser_id)
             repo.add(row)
-            repo.count_added(dataset.id, 1)
+            DatasetRepo(s).add_counts(dataset.id, documents=1)
         return _view(row)
 
     # listing -----------------------------------------------------------------------------------
@@ -607,8 +611,21 @@ class DocumentService:
                 CleanupRepo(s).add(entry)
             entries += _chunk_images(s, [d.id for d in fresh])
             ChunkRepo(s).delete_documents([d.id for d in fresh])
-            DocumentRepo(s).remove(fresh)
+            for doc in fresh:
+                DatasetRepo(s).add_counts(
+                    doc.dataset_id, documents=-1, chunks=-doc.chunk_num, tokens=-doc.token_num
+                )
+            DocumentRepo(s).remove([d.id for d in fresh])
         self._janitor.run(entries)
+
+
+def _lookup_error(message: str) -> CiteflowError:
+    """RAGFlow's answer for an unknown dataset on upload: its LookupError repr, code 100."""
+    return CiteflowError(repr(LookupError(message)), data=None)
+
+
+def _too_big(limit: int) -> DataError:
+    return DataError(f"The file is larger than the {limit}-byte limit (documents.max_file_size).")
 
 
 def _head(file: BinaryIO) -> bytes:

@@ -57,12 +57,6 @@ class LocalBlobStore:
             raise StoreUnavailable(f"Blob storage could not read {bucket}/{name}: {exc.strerror}") from exc
         return _pieces(handle)
 
-    def size(self, bucket: str, name: str) -> int:
-        try:
-            return self._path(bucket, name).stat().st_size
-        except FileNotFoundError as exc:
-            raise NotFound(f"Blob {bucket}/{name} does not exist.") from exc
-
     def exists(self, bucket: str, name: str) -> bool:
         return self._path(bucket, name).is_file()
 
