@@ -1,17 +1,22 @@
-"""Chunks follow their documents: through the chunk store of record, over HTTP, on both databases.
+"""Chunks follow their documents, over HTTP, on both databases: the documents' and datasets'
+routes switch, forget and delete them, and retrieval follows.
 
-Chunks are written with the real `SqlChunkStore` on the server's own database (no endpoint makes
-them yet); the documents' and datasets' routes must then switch, forget and delete them.
+Chunks are added through the SDK chunk API; a chunk with an image (which only parsing makes) is
+written straight into the chunk table of record.
 """
 
+import json
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
 
+from citeflow.core.clock import now_ms
 from citeflow.db import Database
-from citeflow.search import ChunkRecord, SqlChunkStore, chunk_id
+from citeflow.db.chunks import ChunkRepo
+from citeflow.search import chunk_id
+from citeflow.search.analysis import chunk_fields
 from citeflow.storage import LocalBlobStore
 from tests.conftest import RunningServer, Tenant, make_tenant
 
@@ -36,22 +41,41 @@ def new_document(alice: Tenant, name: str = "notes.txt") -> tuple[str, str]:
     return dataset["id"], reply.json()["data"][0]["id"]
 
 
-def add_chunks(
-    db: Database, dataset_id: str, document_id: str, *texts: str, image: bool = False
-) -> list[str]:
-    records = [
-        ChunkRecord(
-            id=chunk_id(t, document_id),
-            dataset_id=dataset_id,
-            document_id=document_id,
-            content=t,
-            image_id=f"{dataset_id}-{chunk_id(t, document_id)}" if image else "",
-            fields={"important_kwd": ["k"]},
-        )
-        for t in texts
-    ]
-    SqlChunkStore(db).upsert(records)
-    return [r.id for r in records]
+def add_chunks(alice: Tenant, dataset_id: str, document_id: str, *texts: str) -> list[str]:
+    url = f"/api/v1/datasets/{dataset_id}/documents/{document_id}/chunks"
+    replies = [alice.sdk.post(url, json={"content": t}).json() for t in texts]
+    assert all(r["code"] == 0 for r in replies), replies
+    return [r["data"]["chunk"]["id"] for r in replies]
+
+
+def add_image_chunk(db: Database, dataset_id: str, document_id: str, content: str) -> str:
+    """A chunk carrying an image, as a parser would write it."""
+    new_id = chunk_id(content, document_id)
+    now = now_ms()
+    row = {
+        "id": new_id,
+        "dataset_id": dataset_id,
+        "document_id": document_id,
+        "content": content,
+        "available": True,
+        "image_id": f"{dataset_id}-{new_id}",
+        "fields": json.dumps(chunk_fields(content, "notes.txt")),
+        "create_time": now,
+        "update_time": now,
+    }
+    with db.transaction() as s:
+        ChunkRepo(s).upsert([row])
+    return new_id
+
+
+def listed(alice: Tenant, dataset_id: str, document_id: str) -> list[dict]:
+    url = f"/api/v1/datasets/{dataset_id}/documents/{document_id}/chunks"
+    return alice.sdk.get(url).json()["data"]["chunks"]
+
+
+def retrieved(alice: Tenant, dataset_id: str, question: str) -> list[str]:
+    reply = alice.sdk.post("/api/v1/retrieval", json={"dataset_ids": [dataset_id], "question": question})
+    return [c["content"] for c in reply.json()["data"]["chunks"]]
 
 
 def set_counts(db: Database, table: str, row_id: str, chunks: int, tokens: int) -> None:
@@ -63,9 +87,8 @@ def set_counts(db: Database, table: str, row_id: str, chunks: int, tokens: int) 
         )
 
 
-def availability(db: Database, document_id: str) -> list[bool]:
-    chunks, _ = SqlChunkStore(db).list_for_document(document_id)
-    return [c.available for c in chunks]
+def availability(alice: Tenant, dataset_id: str, document_id: str) -> list[bool]:
+    return [c["available"] for c in listed(alice, dataset_id, document_id)]
 
 
 def test_the_chunk_id_is_xxhash64_of_content_and_document():
@@ -73,60 +96,42 @@ def test_the_chunk_id_is_xxhash64_of_content_and_document():
     assert len(chunk_id("", "x")) == 16
 
 
-def test_upserting_the_same_content_overwrites_one_chunk(alice, database):
-    dataset_id, doc_id = new_document(alice)
-    store = SqlChunkStore(database)
-    (first,) = add_chunks(database, dataset_id, doc_id, "same words")
-    store.upsert([ChunkRecord(first, dataset_id, doc_id, "same words", fields={"important_kwd": ["z"]})])
-    chunks, total = store.list_for_document(doc_id)
-    assert total == 1
-    assert chunks[0].fields == {"important_kwd": ["z"]}
-    assert store.get(dataset_id, first) == chunks[0]
-    assert store.get("another-dataset", first) is None
-
-
-def test_listing_pages_and_filters_by_keyword(alice, database):
-    dataset_id, doc_id = new_document(alice)
-    add_chunks(database, dataset_id, doc_id, "Alpha one", "beta two", "ALPHA three")
-    store = SqlChunkStore(database)
-    found, total = store.list_for_document(doc_id, keywords="alpha")
-    assert (total, sorted(c.content for c in found)) == (2, ["ALPHA three", "Alpha one"])
-    page, total = store.list_for_document(doc_id, offset=1, limit=1)
-    assert (total, len(page)) == (3, 1)
-    assert store.delete(dataset_id, [found[0].id]) == 1
-    assert store.list_for_document(doc_id)[1] == 2
-
-
 def test_disabling_a_document_switches_its_chunks_off_and_on(alice, database):
     dataset_id, doc_id = new_document(alice)
-    add_chunks(database, dataset_id, doc_id, "one", "two")
+    add_chunks(alice, dataset_id, doc_id, "one zebra", "two zebras")
+    assert len(retrieved(alice, dataset_id, "zebra")) == 2
     reply = alice.web.post("/v1/document/change_status", json={"doc_ids": [doc_id], "status": "0"})
     assert reply.json()["data"] == {doc_id: {"status": "0"}}
-    assert availability(database, doc_id) == [False, False]
+    assert availability(alice, dataset_id, doc_id) == [False, False]
+    assert retrieved(alice, dataset_id, "zebra") == []
     reply = alice.sdk.put(f"/api/v1/datasets/{dataset_id}/documents/{doc_id}", json={"enabled": True})
     assert reply.json() == {"code": 0, "data": True}
-    assert availability(database, doc_id) == [True, True]
+    assert availability(alice, dataset_id, doc_id) == [True, True]
+    assert len(retrieved(alice, dataset_id, "zebra")) == 2
 
 
 def test_deleting_a_document_deletes_its_chunks_and_their_images(alice, database, server):
     dataset_id, doc_id = new_document(alice)
-    (image_chunk,) = add_chunks(database, dataset_id, doc_id, "a figure", image=True)
+    image_chunk = add_image_chunk(database, dataset_id, doc_id, "a figure of a walrus")
     keep_id = new_document(alice, "other.txt")
-    add_chunks(database, keep_id[0], keep_id[1], "kept")
+    add_chunks(alice, keep_id[0], keep_id[1], "kept walrus")
+    assert retrieved(alice, dataset_id, "walrus") == ["a figure of a walrus"]
     blobs = server.settings.data_dir / "files" / dataset_id
     before = set(blobs.iterdir())
     LocalBlobStore(server.settings.data_dir / "files").put(dataset_id, image_chunk, b"\x89PNG image")
     assert len(set(blobs.iterdir())) == len(before) + 1
     reply = alice.sdk.request("DELETE", f"/api/v1/datasets/{dataset_id}/documents", json={"ids": [doc_id]})
     assert reply.json() == {"code": 0}
-    assert SqlChunkStore(database).list_for_document(doc_id) == ([], 0)
+    with database.read() as s:
+        assert ChunkRepo(s).of_document(doc_id) == ([], 0)
     assert list(blobs.iterdir()) == []
-    assert SqlChunkStore(database).list_for_document(keep_id[1])[1] == 1
+    assert retrieved(alice, dataset_id, "walrus") == []
+    assert retrieved(alice, keep_id[0], "walrus") == ["kept walrus"]
 
 
 def test_deleting_a_dataset_deletes_every_chunk_of_it(alice, database):
     dataset_id, doc_id = new_document(alice)
-    add_chunks(database, dataset_id, doc_id, "one", "two", "three")
+    add_chunks(alice, dataset_id, doc_id, "one", "two", "three")
     reply = alice.sdk.request("DELETE", "/api/v1/datasets", json={"ids": [dataset_id]})
     assert reply.json() == {"code": 0}
     with database.read() as s:
@@ -136,12 +141,12 @@ def test_deleting_a_dataset_deletes_every_chunk_of_it(alice, database):
 
 def test_a_new_chunk_method_forgets_parsed_chunks_and_counters(alice, database):
     dataset_id, doc_id = new_document(alice)
-    add_chunks(database, dataset_id, doc_id, "one", "two")
+    add_chunks(alice, dataset_id, doc_id, "one", "two")
     set_counts(database, "document", doc_id, 2, 40)
     set_counts(database, "dataset", dataset_id, 2, 40)
     reply = alice.web.post("/v1/document/change_parser", json={"doc_id": doc_id, "parser_id": "qa"})
     assert reply.json()["code"] == 0, reply.text
-    assert SqlChunkStore(database).list_for_document(doc_id) == ([], 0)
+    assert listed(alice, dataset_id, doc_id) == []
     doc = alice.sdk.get(f"/api/v1/datasets/{dataset_id}/documents", params={"id": doc_id}).json()["data"]
     assert (doc["docs"][0]["chunk_count"], doc["docs"][0]["token_count"], doc["docs"][0]["run"]) == (
         0,

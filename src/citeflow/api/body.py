@@ -91,3 +91,22 @@ async def strict_web_json(request: Request) -> Any:
 
 
 StrictWebJson = Annotated[Any, Depends(strict_web_json)]
+
+
+def as_int(value: Any) -> int:
+    """Python's `int()` of a JSON value, failing as RAGFlow does (code 100, the exception's repr)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise CiteflowError(repr(exc), data=None) from exc
+
+
+def as_float(value: Any) -> float:
+    """Python's `float()` of a JSON value; NaN and infinities are refused as well."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise CiteflowError(repr(exc), data=None) from exc
+    if number != number or number in (float("inf"), float("-inf")):
+        raise CiteflowError(repr(ValueError(f"a finite number is required, not {value!r}")), data=None)
+    return number

@@ -9,9 +9,11 @@ from citeflow.core.errors import Unauthenticated
 from citeflow.services import Caller, Services
 from citeflow.services.accounts import AccountService
 from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.chunks import ChunkService
 from citeflow.services.datasets import DatasetService
 from citeflow.services.documents import DocumentService
 from citeflow.services.models import ModelService
+from citeflow.services.retrieval import RetrievalService
 
 
 async def get_services(request: Request) -> Services:
@@ -44,6 +46,18 @@ async def get_documents(services: ServicesDep) -> DocumentService:
 
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
+
+
+async def get_chunks(services: ServicesDep) -> ChunkService:
+    return services.chunks
+
+
+async def get_retrieval(services: ServicesDep) -> RetrievalService:
+    return services.retrieval
+
+
+ChunksDep = Annotated[ChunkService, Depends(get_chunks)]
+RetrievalDep = Annotated[RetrievalService, Depends(get_retrieval)]
 DatasetsDep = Annotated[DatasetService, Depends(get_datasets)]
 ModelsDep = Annotated[ModelService, Depends(get_models)]
 ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]

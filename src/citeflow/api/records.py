@@ -1,11 +1,14 @@
 """Wire shapes of records: domain objects in, RAGFlow field names and formats out."""
 
+import re
 from typing import Any
 
 from citeflow.core.clock import http_date, stamps
 from citeflow.llm import CatalogModel, Factory
+from citeflow.search import ScoredChunk
 from citeflow.services.accounts import Account, TenantInfo
 from citeflow.services.api_keys import ApiKey
+from citeflow.services.chunks import ChunkView
 from citeflow.services.datasets import DatasetView
 from citeflow.services.documents import RUN_NAMES, DocumentView
 
@@ -252,3 +255,102 @@ def thumbnail_url(view: DocumentView) -> str:
 
 def _optional_date(ms: int | None) -> str | None:
     return None if ms is None else http_date(ms)
+
+
+# chunks --------------------------------------------------------------------------------------
+_HIDDEN_CHUNK_FIELD = re.compile(r"_vec$|_sm_|_tks$|_ltks$")
+RETRIEVAL_RENAMES = {
+    "chunk_id": "id",
+    "content_with_weight": "content",
+    "doc_id": "document_id",
+    "important_kwd": "important_keywords",
+    "docnm_kwd": "document_keyword",
+    "kb_id": "dataset_id",
+}
+
+
+LIST_RENAMES = {
+    "chunk_id": "id",
+    "content_with_weight": "content",
+    "doc_id": "document_id",
+    "important_kwd": "important_keywords",
+    "question_kwd": "questions",
+    "available_int": "available",
+}
+
+
+def web_chunk_item(chunk: ChunkView) -> dict[str, Any]:
+    """An item of `/v1/chunk/list`."""
+    return {
+        "chunk_id": chunk.id,
+        "content_with_weight": chunk.content,
+        "doc_id": chunk.document_id,
+        "docnm_kwd": chunk.fields.get("docnm_kwd", ""),
+        "important_kwd": chunk.fields.get("important_kwd", []),
+        "question_kwd": chunk.fields.get("question_kwd", []),
+        "image_id": chunk.image_id,
+        "available_int": int(chunk.available),
+        "positions": chunk.fields.get("position_int", []),
+    }
+
+
+def sdk_chunk_item(chunk: ChunkView) -> dict[str, Any]:
+    """An item of the SDK chunk list (SDK spec §3.3a): the web app's, renamed."""
+    item = {LIST_RENAMES.get(k, k): v for k, v in web_chunk_item(chunk).items()}
+    return {**item, "available": chunk.available, "dataset_id": chunk.dataset_id}
+
+
+def sdk_added_chunk(chunk: ChunkView) -> dict[str, Any]:
+    """The SDK's add-chunk answer (SDK spec §3.3b)."""
+    return {
+        "id": chunk.id,
+        "content": chunk.content,
+        "document_id": chunk.document_id,
+        "dataset_id": chunk.dataset_id,
+        "important_keywords": chunk.fields.get("important_kwd", []),
+        "questions": chunk.fields.get("question_kwd", []),
+        "create_time": chunk.fields.get("create_time", ""),
+        "create_timestamp": chunk.fields.get("create_timestamp_flt", 0.0),
+    }
+
+
+def stored_chunk(chunk: ChunkView) -> dict[str, Any]:
+    """`/v1/chunk/get`: the chunk as RAGFlow's index stores it, less vectors and token fields."""
+    document = {
+        **chunk.fields,
+        "id": chunk.id,
+        "doc_id": chunk.document_id,
+        "kb_id": chunk.dataset_id,
+        "content_with_weight": chunk.content,
+        "img_id": chunk.image_id,
+        "available_int": int(chunk.available),
+    }
+    return {k: v for k, v in document.items() if not _HIDDEN_CHUNK_FIELD.search(k)}
+
+
+def web_retrieval_chunk(scored: ScoredChunk) -> dict[str, Any]:
+    """A chunk of `/v1/chunk/retrieval_test` (pipeline spec §6.5)."""
+    fields = scored.fields
+    record = {
+        "chunk_id": scored.chunk.id,
+        "content_ltks": fields.get("content_ltks", ""),
+        "content_with_weight": scored.chunk.content,
+        "doc_id": scored.chunk.document_id,
+        "docnm_kwd": fields.get("docnm_kwd", ""),
+        "kb_id": scored.chunk.dataset_id,
+        "important_kwd": fields.get("important_kwd", []),
+        "image_id": scored.chunk.image_id,
+        "similarity": scored.similarity,
+        "vector_similarity": scored.vector_similarity,
+        "term_similarity": scored.term_similarity,
+        "positions": fields.get("position_int", []),
+        "doc_type_kwd": fields.get("doc_type_kwd", ""),
+    }
+    if scored.highlight is not None:
+        record["highlight"] = scored.highlight
+    return record
+
+
+def sdk_retrieval_chunk(scored: ScoredChunk) -> dict[str, Any]:
+    """A chunk of `POST /api/v1/retrieval` (SDK spec §3.3c): the web app's, renamed."""
+    return {RETRIEVAL_RENAMES.get(k, k): v for k, v in web_retrieval_chunk(scored).items()}

@@ -68,5 +68,11 @@ class Unauthenticated(CiteflowError):
     code = 401
 
 
+class ResourceNotFound(CiteflowError):
+    """RAGFlow's code 404, still inside an HTTP 200 envelope."""
+
+    code = 404
+
+
 class ServerError(CiteflowError):
     code = 500

@@ -113,6 +113,17 @@ class DocumentSettings(BaseModel):
     max_files_per_request: int = Field(10_000, ge=1, description="Most files one multipart upload may carry.")
 
 
+class SearchSettings(BaseModel):
+    """Search indexes."""
+
+    vector_flush_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How often changed vector indexes are saved; after a crash, changes since the last "
+        "save are replayed from the database.",
+    )
+
+
 class LogSettings(BaseModel):
     """Logging."""
 
@@ -139,6 +150,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("data_dir")

@@ -34,6 +34,9 @@ class DatasetRepo:
     def with_ids(self, ids: Collection[str]) -> list[Dataset]:
         return list(self._s.scalars(select(Dataset).where(Dataset.id.in_(ids)))) if ids else []
 
+    def all_ids(self) -> set[str]:
+        return set(self._s.scalars(select(Dataset.id)))
+
     def of_tenant(self, tenant_id: str) -> list[Dataset]:
         return list(self._s.scalars(select(Dataset).where(Dataset.tenant_id == tenant_id)))
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from citeflow.db.models import BlobCleanup, Dataset, Document
@@ -25,6 +25,14 @@ class DocumentRepo:
 
     def get_for_update(self, document_id: str) -> Document | None:
         return self._s.scalar(select(Document).where(Document.id == document_id).with_for_update())
+
+    def add_counts(self, document_id: str, *, chunks: int = 0, tokens: int = 0) -> None:
+        """Move the document's chunk and token counters by these amounts."""
+        self._s.execute(
+            update(Document)
+            .where(Document.id == document_id)
+            .values(chunk_num=Document.chunk_num + chunks, token_num=Document.token_num + tokens)
+        )
 
     def with_ids(self, ids: Collection[str]) -> list[Document]:
         return list(self._s.scalars(select(Document).where(Document.id.in_(ids)))) if ids else []

@@ -2,7 +2,7 @@
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,6 +14,9 @@ from citeflow.core.errors import CiteflowError, InvalidArgument, OperatingError,
 
 log = logging.getLogger(__name__)
 
+#: Session info key under which chunk writes record the datasets they touched.
+CHUNK_DATASETS = "chunk_datasets"
+
 
 class Database:
     """Owns the engine; hands out one session per unit of work."""
@@ -24,12 +27,22 @@ class Database:
         self.engine = _make_engine(url, pool_size=pool_size, busy_timeout_ms=busy_timeout_ms)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(self.engine.execution_options(readonly=True), expire_on_commit=False)
+        self._chunk_listeners: list[Callable[[set[str]], None]] = []
+
+    def on_chunks_committed(self, listener: Callable[[set[str]], None]) -> None:
+        """Call `listener` with the ids of the datasets whose chunks a transaction changed, after
+        it commits (search indexes follow the chunk table this way)."""
+        self._chunk_listeners.append(listener)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work that may write: commits when the block ends, rolls back when it raises."""
         with db_errors(), self._sessions.begin() as session:
             yield session
+        changed: set[str] = session.info.pop(CHUNK_DATASETS, set())
+        if changed:
+            for listener in self._chunk_listeners:
+                listener(changed)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

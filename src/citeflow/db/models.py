@@ -1,6 +1,17 @@
 """SQLAlchemy models of the metadata database. Changes here need an Alembic revision."""
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(32)
@@ -207,7 +218,7 @@ class Chunk(Base):
     __tablename__ = "chunk"
     __table_args__ = (
         Index("ix_chunk_document", "document_id", "create_time"),
-        Index("ix_chunk_dataset", "dataset_id"),
+        Index("ix_chunk_dataset_seq", "dataset_id", "seq"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -220,5 +231,39 @@ class Chunk(Base):
     #: `<dataset id>-<chunk id>` when the chunk has an image in blob storage, else "".
     image_id: Mapped[str] = mapped_column(String(96), nullable=False, default="")
     fields: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    #: The embedding as little-endian float32 bytes; NULL for chunks that are never embedded.
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Tokens the chunk's embedding cost, so deleting it takes exactly that off the counters.
+    token_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: First page and top of the chunk's positions: RAGFlow lists chunks in that order.
+    page_num: Mapped[int | None] = mapped_column(Integer)
+    top: Mapped[int | None] = mapped_column(Integer)
+    #: The change sequence number of the write that last touched the row; see `SearchSequence`.
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     create_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
     update_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class SearchSequence(Base):
+    """One row counting chunk writes. Each write transaction takes the next number while holding
+    this row's lock, so numbers commit in order and search indexes can follow them with a
+    watermark: everything at or below it is applied."""
+
+    __tablename__ = "search_sequence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class ChunkTombstone(Base):
+    """A chunk removal for the search indexes to apply. Rows at or below every index's watermark
+    are pruned."""
+
+    __tablename__ = "chunk_tombstone"
+    __table_args__ = (Index("ix_chunk_tombstone_dataset_seq", "dataset_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[str] = mapped_column(ID, nullable=False)
+    document_id: Mapped[str] = mapped_column(ID, nullable=False)
+    chunk_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -1,5 +1,17 @@
-"""Chunks: the store of record, and (to come) the indexes and scoring of retrieval."""
+"""Chunk search: tokenization, the search backend and its embedded indexes, hybrid retrieval."""
 
-from citeflow.search.chunks import ChunkRecord, ChunkStore, SqlChunkStore, chunk_id
+from citeflow.search.analysis import chunk_id
+from citeflow.search.backend import SearchBackend
+from citeflow.search.indexes import SearchIndexes
+from citeflow.search.retrieval import Ranking, RetrievalRequest, RetrievalResult, Retriever, ScoredChunk
 
-__all__ = ["ChunkRecord", "ChunkStore", "SqlChunkStore", "chunk_id"]
+__all__ = [
+    "Ranking",
+    "RetrievalRequest",
+    "RetrievalResult",
+    "Retriever",
+    "ScoredChunk",
+    "SearchBackend",
+    "SearchIndexes",
+    "chunk_id",
+]

@@ -43,7 +43,7 @@ def tokenize(text: str) -> str:
         if _is_chinese(run[0]):
             tokens.extend(w for w in _jieba().cut(run, HMM=False) if w.strip())
         else:
-            tokens.extend(_stem(word) for word in run.split())
+            tokens.extend(stem(word) for word in run.split())
     return " ".join(tokens)
 
 
@@ -103,7 +103,8 @@ def _sub_words(word: str) -> str:
 
 
 @lru_cache(maxsize=_STEM_CACHE)
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """The Porter stem of a lower-case Latin word."""
     return _porter().stem(word)
 
 

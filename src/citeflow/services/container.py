@@ -7,14 +7,19 @@ import httpx
 
 from citeflow.core.settings import Settings
 from citeflow.db import Database, upgrade
+from citeflow.db.datasets import DatasetRepo
 from citeflow.llm import ModelHub, RetryPolicy, UrlGuard
+from citeflow.search import Retriever, SearchBackend, SearchIndexes
 from citeflow.services.accounts import AccountService, DefaultModels
 from citeflow.services.api_keys import ApiKeyService
+from citeflow.services.chunks import ChunkService
 from citeflow.services.cleanup import BlobJanitor
 from citeflow.services.datasets import DatasetService
 from citeflow.services.documents import DocumentService, Limits
+from citeflow.services.embedding import Embedder
 from citeflow.services.models import ModelService
 from citeflow.services.password_transport import PasswordTransport
+from citeflow.services.retrieval import RetrievalService
 from citeflow.services.secrets import SecretBox
 from citeflow.services.system import Component, SystemService
 from citeflow.storage import LocalBlobStore
@@ -33,6 +38,9 @@ class Services:
     http: httpx.Client
     datasets: DatasetService
     documents: DocumentService
+    indexes: SearchBackend
+    chunks: ChunkService
+    retrieval: RetrievalService
 
     @classmethod
     def open(cls, settings: Settings) -> "Services":
@@ -80,12 +88,34 @@ class Services:
         janitor = BlobJanitor(db, blobs)
         janitor.finish_pending()
         blobs.sweep_abandoned_writes()
-        datasets = DatasetService(db, models, janitor)
+        indexes = SearchIndexes(db, settings.data_dir / "search")
+        with db.read() as s:
+            indexes.reconcile(DatasetRepo(s).all_ids())
+        db.on_chunks_committed(lambda dataset_ids: [indexes.catch_up(d) for d in dataset_ids])
+        indexes.start_flushing(settings.search.vector_flush_seconds)
+        datasets = DatasetService(db, models, janitor, indexes)
         limits = Limits(settings.documents.max_file_size, settings.documents.max_files_per_tenant)
         documents = DocumentService(db, blobs, janitor, limits)
+        embedder = Embedder(models)
+        chunks = ChunkService(db, indexes, embedder, janitor)
+        retrieval = RetrievalService(db, models, embedder, Retriever(db, indexes), datasets)
         log.info("services ready (database: %s, data dir: %s)", db.dialect, settings.data_dir)
-        return cls(settings, db, accounts, ApiKeyService(db), models, system, http, datasets, documents)
+        return cls(
+            settings,
+            db,
+            accounts,
+            ApiKeyService(db),
+            models,
+            system,
+            http,
+            datasets,
+            documents,
+            indexes,
+            chunks,
+            retrieval,
+        )
 
     def close(self) -> None:
+        self.indexes.close()
         self.http.close()
         self.db.close()

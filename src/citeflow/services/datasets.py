@@ -26,6 +26,7 @@ from citeflow.db import Database
 from citeflow.db.accounts import TenantRepo
 from citeflow.db.datasets import CleanupRepo, DatasetRepo
 from citeflow.db.models import BlobCleanup, Dataset, User
+from citeflow.search import SearchBackend
 from citeflow.services._rows import view_of
 from citeflow.services.access import NO_AUTHORIZATION, ONLY_OWNER, tenant_roles
 from citeflow.services.caller import Caller
@@ -106,10 +107,13 @@ class Page:
 
 
 class DatasetService:
-    def __init__(self, db: Database, models: ModelService, janitor: BlobJanitor) -> None:
+    def __init__(
+        self, db: Database, models: ModelService, janitor: BlobJanitor, indexes: SearchBackend
+    ) -> None:
         self._db = db
         self._models = models
         self._janitor = janitor
+        self._indexes = indexes
 
     # SDK (/api/v1/datasets) ----------------------------------------------------------------
     def create(
@@ -241,6 +245,8 @@ class DatasetService:
                 targets = list(ids)
             entries = self._remove(s, targets)
         self._janitor.run(entries)
+        for dataset_id in targets:
+            self._indexes.drop(dataset_id)
 
     def accessible(self, caller: Caller, dataset_id: str, *, data: Any = False) -> DatasetView:
         """A dataset of one of the caller's tenants; 109 `No authorization.` otherwise."""
@@ -373,6 +379,7 @@ class DatasetService:
                 raise AuthenticationFailed(NO_AUTHORIZATION, data=False)
             entries = self._remove(s, [row.id])
         self._janitor.run(entries)
+        self._indexes.drop(kb_id)
 
     # plumbing ----------------------------------------------------------------------------------
     def _remove(self, session: Session, dataset_ids: list[str]) -> list[BlobCleanup]:

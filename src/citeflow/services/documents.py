@@ -32,6 +32,7 @@ from citeflow.db.datasets import CleanupRepo, DatasetRepo
 from citeflow.db.documents import DOCUMENT_COLUMNS, DocumentRepo
 from citeflow.db.models import BlobCleanup, Dataset, Document
 from citeflow.ingest.thumbnails import thumbnail_png
+from citeflow.search.analysis import title_fields
 from citeflow.services._rows import view_of
 from citeflow.services.access import NO_AUTHORIZATION, ONLY_OWNER, tenant_roles
 from citeflow.services.caller import Caller
@@ -121,7 +122,7 @@ class DocumentPage:
     total: int
 
 
-def _view(row: Document) -> DocumentView:
+def document_view(row: Document) -> DocumentView:
     return view_of(DocumentView, row, json_columns=("parser_config", "meta_fields"))
 
 
@@ -250,7 +251,7 @@ class DocumentService:
                 if DatasetRepo(s).get(dataset.id) is None:
                     raise NotFound("The dataset was deleted during the upload.") from None
             raise
-        return _view(row)
+        return document_view(row)
 
     def _reserve(self, dataset_id: str, filename: str, doc_id: str) -> tuple[list[BlobCleanup], str]:
         """Pick the document name and a free blob name, and reserve it and the thumbnail's name:
@@ -299,7 +300,7 @@ class DocumentService:
             row = _new_document(dataset, caller.user_id, name, kind="virtual", parser_id=dataset.parser_id)
             repo.add(row)
             DatasetRepo(s).add_counts(dataset.id, documents=1)
-        return _view(row)
+        return document_view(row)
 
     # listing -----------------------------------------------------------------------------------
     def list_sdk(self, caller: Caller, dataset_id: str, query: ListQuery) -> DocumentPage:
@@ -324,7 +325,7 @@ class DocumentService:
                 limit=query.page_size,
             )
         rows = [r for r in rows if _in_window(r.create_time, query.time_from, query.time_to)]
-        return DocumentPage([_view(r) for r in rows], total)
+        return DocumentPage([document_view(r) for r in rows], total)
 
     def list_web(self, caller: Caller, kb_id: str, query: ListQuery, body: dict[str, Any]) -> DocumentPage:
         """`/v1/document/list`: pages only when both `page` and `page_size` are non-zero."""
@@ -347,7 +348,7 @@ class DocumentService:
                 limit=query.page_size if paged else None,
             )
         rows = [r for r in rows if _in_window(r.create_time, query.time_from, query.time_to)]
-        return DocumentPage([_view(r) for r in rows], total)
+        return DocumentPage([document_view(r) for r in rows], total)
 
     def filter_web(
         self, caller: Caller, kb_id: str, body: dict[str, Any]
@@ -363,12 +364,12 @@ class DocumentService:
         return total, {"suffix": by_suffix, "run_status": by_run}
 
     def infos(self, caller: Caller, doc_ids: Sequence[object]) -> list[DocumentView]:
-        return [_view(r) for r in self._accessible_documents(caller, doc_ids)]
+        return [document_view(r) for r in self._accessible_documents(caller, doc_ids)]
 
     def by_ids(self, doc_ids: Sequence[str]) -> list[DocumentView]:
         """Documents by id, without an access check (RAGFlow's thumbnail route needs none)."""
         with self._db.read() as s:
-            return [_view(r) for r in DocumentRepo(s).with_ids(doc_ids)]
+            return [document_view(r) for r in DocumentRepo(s).with_ids(doc_ids)]
 
     # changes -----------------------------------------------------------------------------------
     def update_sdk(
@@ -395,9 +396,7 @@ class DocumentService:
                     raise DataError("meta_fields must be a dictionary")
                 row.meta_fields = json.dumps(body["meta_fields"])
             if "name" in body and body["name"] != row.name:
-                self._rename(
-                    repo, row, body["name"], "Duplicated document name in the same dataset.", data=OMIT
-                )
+                self._rename(s, row, body["name"], "Duplicated document name in the same dataset.", data=OMIT)
             if "parser_config" in body:
                 row.parser_config = json.dumps(
                     _merge_document_config(json.loads(row.parser_config), body["parser_config"])
@@ -408,7 +407,7 @@ class DocumentService:
                     s, row, body["chunk_method"], body.get("parser_config"), sdk=True
                 )
             row.update_time = now_ms()
-            result: DocumentView | None = _view(row)
+            result: DocumentView | None = document_view(row)
             if "enabled" in body and body["enabled"] != row.status:
                 try:
                     row.status = str(int(body["enabled"]))
@@ -430,13 +429,12 @@ class DocumentService:
                 raise InvalidArgument("The name must be a string.", data=False)
             if _extension(name) != _extension(current.name):
                 raise InvalidArgument("The extension of file can't be changed", data=False)
-            self._rename(
-                repo, current, name, "Duplicated document name in the same knowledgebase.", data=False
-            )
+            self._rename(s, current, name, "Duplicated document name in the same knowledgebase.", data=False)
             current.update_time = now_ms()
 
-    def _rename(self, repo: DocumentRepo, row: Document, name: object, duplicate: str, data: Any) -> None:
-        """Rename in place. `data` goes with 101 refusals: RAGFlow's SDK sends none, its web app `false`."""
+    def _rename(self, session: Session, row: Document, name: object, duplicate: str, data: Any) -> None:
+        """Rename in place, retitling the chunks. `data` goes with 101 refusals: RAGFlow's SDK sends
+        none, its web app `false`."""
         if not isinstance(name, str):
             type_name = "NoneType" if name is None else type(name).__name__
             raise CiteflowError(
@@ -448,9 +446,10 @@ class DocumentService:
             raise InvalidArgument("The extension of file can't be changed", data=data)
         if not is_storable(name):
             raise InvalidArgument("The name has characters that cannot be stored.", data=data)
-        if repo.name_taken(row.dataset_id, name, exact=True):
+        if DocumentRepo(session).name_taken(row.dataset_id, name, exact=True):
             raise DataError(duplicate)
         row.name, row.name_key = name, name.lower()
+        ChunkRepo(session).merge_fields(row.id, title_fields(name))
 
     def change_parser(self, caller: Caller, doc_id: object, parser_id: object, parser_config: object) -> None:
         (row,) = self._accessible_documents(caller, [doc_id])
@@ -538,7 +537,7 @@ class DocumentService:
             raise DataError(f"The dataset not own the document {document_id}.")
         if not row.size:
             raise DataError("This file is empty.")
-        return _view(row), self._bytes(row, DataError("This file is empty."))
+        return document_view(row), self._bytes(row, DataError("This file is empty."))
 
     def content(self, doc_id: str) -> tuple[DocumentView, Iterator[bytes]]:
         """`/v1/document/get/<id>`: the bytes of any document by id (RAGFlow asks for no login)."""
@@ -547,8 +546,8 @@ class DocumentService:
         if row is None:
             raise DataError("Document not found!")
         if not row.location:
-            return _view(row), iter(())
-        return _view(row), self._bytes(row, DataError("Document not found!"))
+            return document_view(row), iter(())
+        return document_view(row), self._bytes(row, DataError("Document not found!"))
 
     def _bytes(self, row: Document, missing: CiteflowError) -> Iterator[bytes]:
         if not row.location:

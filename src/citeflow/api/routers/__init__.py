@@ -3,9 +3,12 @@
 from fastapi import APIRouter
 
 from citeflow.api.routers import (
+    sdk_chunks,
     sdk_datasets,
     sdk_documents,
+    sdk_retrieval,
     sdk_tenant,
+    web_chunk,
     web_document,
     web_kb,
     web_llm,
@@ -19,7 +22,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     web_llm.router,
     web_kb.router,
     web_document.router,
+    web_chunk.router,
     sdk_tenant.router,
     sdk_datasets.router,
     sdk_documents.router,
+    sdk_chunks.router,
+    sdk_retrieval.router,
 )

@@ -1,0 +1,244 @@
+"""Hybrid retrieval: candidates from the full-text and vector indexes, re-scored with RAGFlow's
+three scores (pipeline spec §6.3 to §6.7), then windowed, thresholded and paged.
+
+Every candidate gets `vector_similarity` (its cosine with the question stretched onto [0, 1], or
+the rerank model's score), `term_similarity` (its weighted BM25 over content, keywords and
+questions, relative to the dataset's largest IDF, squashed as b / (b + 0.75)) and
+`similarity = w * vector_similarity + (1 - w) * term_similarity + pagerank + 10 * tag overlap`.
+RAGFlow's own term similarity (the share of the question's keywords a chunk contains) ranks
+measurably worse; both scales were chosen on SciFact (see bench/retrieval_quality.py).
+"""
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from citeflow.db import Database
+from citeflow.db.chunks import ChunkRepo
+from citeflow.db.models import Chunk
+from citeflow.search.analysis import chunk_id_of, chunk_key
+from citeflow.search.backend import SearchBackend
+from citeflow.search.highlight import Highlighter
+from citeflow.search.query import ParsedQuestion, parse
+from citeflow.search.tags import TagLabeller, tag_score
+from citeflow.search.vector_index import unit
+
+#: Full-text candidates fetched per dataset, besides the window RAGFlow would fetch.
+TEXT_CANDIDATES = 64
+#: Vector candidates per dataset, never more than the request's `top_k`.
+VECTOR_CANDIDATES = 64
+#: RAGFlow fetches about this many candidates, rounded to a multiple of the page size.
+WINDOW = 64
+#: `term_similarity = bm25 / (bm25 + BM25_HALF)`: half way at this weighted BM25 (in units of the
+#: dataset's largest IDF; 0.75 is a BM25 of 6 in a dataset of 5,000 chunks).
+BM25_HALF = 0.75
+#: `vector_similarity = min(1, cosine / COSINE_SCALE)`.
+COSINE_SCALE = 0.7
+
+Rerank = Callable[[str, Sequence[str]], Sequence[float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How results are scored, cut and paged: what a caller sets (RAGFlow's defaults)."""
+
+    page: int = 1
+    page_size: int = 30
+    similarity_threshold: float = 0.2
+    vector_similarity_weight: float = 0.3
+    top_k: int = 1024
+    highlight: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalRequest:
+    question: str
+    dataset_ids: Sequence[str]
+    query_vector: np.ndarray | None
+    ranking: Ranking = field(default_factory=Ranking)
+    document_ids: Sequence[str] | None = None
+    #: Each dataset's pagerank, added to the similarity of its chunks.
+    pagerank: Mapping[str, float] = field(default_factory=dict)
+    rerank: Rerank | None = None
+    #: Count every chunk of the window that passes the threshold in `doc_aggs`, not just the page.
+    aggregate_window: bool = False
+    #: Tag datasets to label the question from, and how many of its tags count.
+    tag_dataset_ids: Sequence[str] = ()
+    top_tags: int = 3
+
+
+@dataclass(slots=True)
+class ScoredChunk:
+    chunk: Chunk
+    fields: dict[str, Any]
+    similarity: float
+    vector_similarity: float
+    term_similarity: float
+    #: The raw cosine, which breaks ties when scaled ones are capped.
+    cosine: float = 0.0
+    highlight: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalResult:
+    total: int
+    chunks: list[ScoredChunk]
+    doc_aggs: list[dict[str, Any]]
+    #: The question's tags, when its datasets name tag datasets.
+    labels: dict[str, float] | None = None
+
+
+EMPTY = RetrievalResult(0, [], [])
+
+
+def window_size(page_size: int) -> int:
+    """RAGFlow's re-rank window: 64 rounded half up to a multiple of the page size (at least
+    one page)."""
+    return max(page_size, math.floor(WINDOW / page_size + 0.5) * page_size)
+
+
+class Retriever:
+    def __init__(self, db: Database, indexes: SearchBackend) -> None:
+        self._db = db
+        self._indexes = indexes
+        self._tags = TagLabeller(db, indexes)
+
+    def retrieve(self, request: RetrievalRequest) -> RetrievalResult:
+        parsed = parse(request.question)
+        if parsed.empty and request.query_vector is None:
+            return EMPTY
+        window = window_size(request.ranking.page_size)
+        pool = math.ceil(request.ranking.page * request.ranking.page_size / window) * window
+        labels = self._tags.label(parsed, request.tag_dataset_ids, request.top_tags) or None
+        candidates = self._candidates(request, parsed, pool)
+        if not candidates:
+            return RetrievalResult(0, [], [], labels)
+        scored = self._score(request, parsed, candidates, labels or {})
+        scored.sort(key=lambda c: (-c.similarity, -c.cosine, c.chunk.id))
+        passing = [c for c in scored[:pool] if c.similarity >= request.ranking.similarity_threshold]
+        start = (request.ranking.page - 1) * request.ranking.page_size
+        page = passing[start : start + request.ranking.page_size]
+        if request.ranking.highlight:
+            _highlight(page, parsed)
+        counted = passing if request.aggregate_window else page
+        return RetrievalResult(len(passing), page, _doc_aggs(counted), labels)
+
+    def _candidates(
+        self, request: RetrievalRequest, parsed: ParsedQuestion, pool: int
+    ) -> dict[int, float | None]:
+        """Candidate keys and, for those the vector index found, their cosine."""
+        found: dict[int, float | None] = {}
+        vector_k = min(request.ranking.top_k, max(pool, VECTOR_CANDIDATES))
+        for dataset_id in request.dataset_ids:
+            if not parsed.empty:
+                for key, _ in self._indexes.text_search(
+                    dataset_id, parsed.terms, max(pool, TEXT_CANDIDATES), request.document_ids
+                ):
+                    found.setdefault(key, None)
+            if request.query_vector is not None and vector_k > 0:
+                for key, cosine in self._indexes.vector_search(
+                    dataset_id, request.query_vector, vector_k, request.document_ids
+                ):
+                    found[key] = cosine
+        return found
+
+    def _score(
+        self,
+        request: RetrievalRequest,
+        parsed: ParsedQuestion,
+        candidates: Mapping[int, float | None],
+        labels: Mapping[str, float],
+    ) -> list[ScoredChunk]:
+        with self._db.read() as s:
+            rows = ChunkRepo(s).with_ids([chunk_id_of(k) for k in candidates])
+        rows = [r for r in rows if r.available and r.dataset_id in request.dataset_ids]
+        relevance = self._relevance(parsed, rows)
+        query = None if request.query_vector is None else unit(request.query_vector)
+        scored = []
+        for row in rows:
+            key = chunk_key(row.id)
+            cosine = candidates.get(key)
+            if cosine is None:
+                cosine = _cosine(query, row.vector)
+            bm25 = relevance.get(key, 0.0)
+            scored.append(
+                ScoredChunk(
+                    row, json.loads(row.fields), 0.0, _scaled(cosine), bm25 / (bm25 + BM25_HALF), cosine
+                )
+            )
+        weight = request.ranking.vector_similarity_weight
+        if request.rerank is not None and scored:
+            texts = [_rerank_text(c.fields) for c in scored]
+            for c, score in zip(scored, request.rerank(request.question, texts), strict=True):
+                c.vector_similarity = float(score)
+        elif all(c.vector_similarity == 0 for c in scored):
+            weight = 0.0
+        for c in scored:
+            bonus = request.pagerank.get(c.chunk.dataset_id, 0.0)
+            if labels:
+                bonus += 10 * tag_score(labels, _tag_features(c.fields.get("tag_feas")))
+            c.similarity = weight * c.vector_similarity + (1 - weight) * c.term_similarity + bonus
+        return scored
+
+    def _relevance(self, parsed: ParsedQuestion, rows: Sequence[Chunk]) -> dict[int, float]:
+        """Each candidate's weighted BM25 over the ranking fields, from its dataset's index."""
+        if parsed.empty:
+            return {}
+        by_dataset: dict[str, list[int]] = {}
+        for row in rows:
+            by_dataset.setdefault(row.dataset_id, []).append(chunk_key(row.id))
+        relevance: dict[int, float] = {}
+        for dataset_id, keys in by_dataset.items():
+            relevance.update(self._indexes.text_scores(dataset_id, parsed.terms, keys))
+        return relevance
+
+
+def _tag_features(value: Any) -> dict[str, float]:
+    """A chunk's `tag_feas`, stored as an object or as its JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, int | float)}
+
+
+def _scaled(cosine: float) -> float:
+    """Cosine stretched onto [0, 1]: MiniLM-like embedders rarely exceed 0.7 even for a match."""
+    return min(1.0, max(cosine, 0.0) / COSINE_SCALE)
+
+
+def _cosine(query: np.ndarray | None, vector: bytes | None) -> float:
+    if query is None or not vector or len(vector) != 4 * query.shape[-1]:
+        return 0.0
+    return float(unit(np.frombuffer(vector, dtype="<f4")) @ query)
+
+
+def _rerank_text(fields: Mapping[str, Any]) -> str:
+    """What the rerank model reads of a chunk: its content, title and keyword tokens."""
+    parts = [str(fields.get("content_ltks", "")), str(fields.get("title_tks", ""))]
+    parts.extend(fields.get("important_kwd") or [])
+    return " ".join(p for p in parts if p)
+
+
+def _highlight(chunks: list[ScoredChunk], parsed: ParsedQuestion) -> None:
+    mark = Highlighter([t.token for t in parsed.terms])
+    marked = [mark(c.chunk.content) for c in chunks]
+    if any(m is not None for m in marked):
+        for c, m in zip(chunks, marked, strict=True):
+            c.highlight = m if m is not None else c.chunk.content
+
+
+def _doc_aggs(chunks: Sequence[ScoredChunk]) -> list[dict[str, Any]]:
+    counts = Counter((c.fields.get("docnm_kwd", ""), c.chunk.document_id) for c in chunks)
+    return [
+        {"doc_name": name, "doc_id": doc_id, "count": n}
+        for (name, doc_id), n in sorted(counts.items(), key=lambda item: -item[1])
+    ]

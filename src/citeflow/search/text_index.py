@@ -1,0 +1,183 @@
+"""A dataset's full-text index: tantivy over RAGFlow's pre-tokenized chunk fields.
+
+Text arrives already tokenized (`search.tokenizer`), so every field splits on whitespace only and
+the index never re-analyses anything. Documents carry the chunk's 64-bit key, its document id
+and an "off" flag for chunks switched off; their content lives in the database.
+"""
+
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+#: Fields searched by full-text queries and RAGFlow's boosts for them (pipeline spec §6.2).
+FIELD_BOOSTS: Mapping[str, float] = {
+    "title_tks": 10.0,
+    "title_sm_tks": 5.0,
+    "important_kwd": 30.0,
+    "important_tks": 20.0,
+    "question_tks": 20.0,
+    "content_ltks": 2.0,
+    "content_sm_ltks": 1.0,
+}
+#: Fields whose BM25 makes `term_similarity`, and their weights. RAGFlow's title boost (10 times) helps
+#: to find candidates but drowns the content when ranking them.
+SCORING_FIELDS: Mapping[str, float] = {
+    "content_ltks": 1.0,
+    "important_tks": 1.0,
+    "question_tks": 1.0,
+}
+#: Keyword fields: each value is one term, matched whole.
+KEYWORD_FIELDS = frozenset({"important_kwd"})
+WRITER_HEAP_BYTES = 32_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class TextDocument:
+    key: int
+    document_id: str
+    available: bool
+    fields: Mapping[str, str | Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedTerm:
+    token: str
+    weight: float
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("key", stored=False, indexed=True, fast=True)
+    builder.add_unsigned_field("off", stored=False, indexed=True, fast=False)
+    builder.add_text_field("doc", stored=False, tokenizer_name="raw", index_option="basic")
+    for name in FIELD_BOOSTS:
+        if name in KEYWORD_FIELDS:
+            builder.add_text_field(name, stored=False, tokenizer_name="raw", index_option="freq")
+        else:
+            builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
+    return builder.build()
+
+
+class TextIndex:
+    """One dataset's tantivy index in its own directory. Not safe for concurrent writers: the
+    caller serialises writes; searches may run alongside them."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._schema = _schema()
+        self._index = tantivy.Index(self._schema, path=str(directory), reuse=True)
+        self._writer: tantivy.IndexWriter | None = None
+
+    def count(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def _writing(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._index.writer(WRITER_HEAP_BYTES, 1)
+        return self._writer
+
+    def delete_keys(self, keys: Iterable[int]) -> None:
+        writer = self._writing()
+        for key in keys:
+            writer.delete_documents_by_query(tantivy.Query.term_query(self._schema, "key", key))
+
+    def delete_documents(self, document_ids: Iterable[str]) -> None:
+        writer = self._writing()
+        for document_id in document_ids:
+            writer.delete_documents_by_query(tantivy.Query.term_query(self._schema, "doc", document_id))
+
+    def clear(self) -> None:
+        self._writing().delete_all_documents()
+
+    def add(self, documents: Iterable[TextDocument]) -> None:
+        writer = self._writing()
+        for d in documents:
+            doc = tantivy.Document()
+            doc.add_unsigned("key", d.key)
+            doc.add_unsigned("off", 0 if d.available else 1)
+            doc.add_text("doc", d.document_id)
+            for name, value in d.fields.items():
+                if name in KEYWORD_FIELDS:
+                    for keyword in value:
+                        doc.add_text(name, keyword.lower())
+                elif value:
+                    doc.add_text(name, value if isinstance(value, str) else " ".join(value))
+            writer.add_document(doc)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._index.reload()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
+    def keys_switched_off(self) -> list[int]:
+        searcher = self._index.searcher()
+        query = tantivy.Query.term_query(self._schema, "off", 1)
+        hits = searcher.search(query, max(1, searcher.num_docs), count=False).hits
+        return [int(k) for k in searcher.fast_field_values("key", [addr for _, addr in hits])]
+
+    def search(
+        self,
+        terms: Sequence[WeightedTerm],
+        limit: int,
+        *,
+        document_ids: Sequence[str] | None = None,
+        include_off: bool = False,
+        fields: Mapping[str, float] = FIELD_BOOSTS,
+    ) -> list[tuple[int, float]]:
+        """(key, score) of the best `limit` chunks matching any term (switched-off ones only when
+        asked): BM25 per field, times the field's and the term's boosts."""
+        query = self._query(terms, fields)
+        if query is None or limit <= 0:
+            return []
+        filters: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, query)]
+        if not include_off:
+            filters.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "off", 1)))
+        if document_ids is not None:
+            filters.append(
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "doc", list(document_ids)))
+            )
+        return self._run(filters, limit)
+
+    def scores(self, terms: Sequence[WeightedTerm], keys: Collection[int]) -> dict[int, float]:
+        """The scoring fields' weighted BM25 of those chunks (absent: no term matches), divided by
+        the largest IDF a term can have in this index, so a rare word weighs about the same in a
+        dataset of ten chunks as in one of a million (as RAGFlow's `*_tks` similarity does)."""
+        query = self._query(terms, SCORING_FIELDS)
+        if query is None or not keys:
+            return {}
+        restricted = [
+            (tantivy.Occur.Must, query),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "key", list(keys))),
+        ]
+        largest_idf = math.log(1 + (max(self.count(), 1) - 0.5) / 1.5)
+        return {key: score / largest_idf for key, score in self._run(restricted, len(keys))}
+
+    def _run(self, clauses: list[tuple[tantivy.Occur, tantivy.Query]], limit: int) -> list[tuple[int, float]]:
+        searcher = self._index.searcher()
+        hits = searcher.search(tantivy.Query.boolean_query(clauses), limit, count=False).hits
+        keys = searcher.fast_field_values("key", [addr for _, addr in hits])
+        return [(int(key), float(score)) for (score, _), key in zip(hits, keys, strict=True)]
+
+    def _query(self, terms: Sequence[WeightedTerm], fields: Mapping[str, float]) -> tantivy.Query | None:
+        """Each term scores its best field (Elasticsearch's `best_fields`, as RAGFlow queries),
+        times the term's weight; a chunk's score is the sum over terms."""
+        clauses: list[tantivy.Query] = []
+        for term in terms:
+            per_field = [
+                tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, name, term.token), boost)
+                for name, boost in fields.items()
+            ]
+            clauses.append(
+                tantivy.Query.boost_query(tantivy.Query.disjunction_max_query(per_field), term.weight)
+            )
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
