@@ -28,12 +28,14 @@ OMIT: Final = _Omit()
 
 
 class CiteflowError(Exception):
+    """Code 100 is what RAGFlow's exception handler answers, always with `data` null."""
+
     code: ClassVar[int] = 100
 
     def __init__(self, message: str, *, data: Any = OMIT) -> None:
         super().__init__(message)
         self.message = message
-        self.data = data
+        self.data = None if data is OMIT and self.code == 100 else data
 
 
 class InvalidArgument(CiteflowError):

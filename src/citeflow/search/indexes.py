@@ -110,6 +110,17 @@ class SearchIndexes:
                 index = self._open[dataset_id] = DatasetIndex(self._directory / dataset_id)
             return index
 
+    def follow(self, dataset_ids: Collection[str]) -> None:
+        """Catch up after a commit. A failure is logged, not raised: the write is committed, and
+        the next search or start-up catches up again."""
+        for dataset_id in dataset_ids:
+            try:
+                self.catch_up(dataset_id)
+            except Exception:
+                log.exception(
+                    "search indexes of dataset %s could not catch up; retrying on next use", dataset_id
+                )
+
     def catch_up(self, dataset_id: str) -> None:
         """Apply the dataset's changes above the indexes' watermarks."""
         index = self._get(dataset_id)

@@ -91,7 +91,7 @@ class Services:
         indexes = SearchIndexes(db, settings.data_dir / "search")
         with db.read() as s:
             indexes.reconcile(DatasetRepo(s).all_ids())
-        db.on_chunks_committed(lambda dataset_ids: [indexes.catch_up(d) for d in dataset_ids])
+        db.on_chunks_committed(indexes.follow)
         indexes.start_flushing(settings.search.vector_flush_seconds)
         datasets = DatasetService(db, models, janitor, indexes)
         limits = Limits(settings.documents.max_file_size, settings.documents.max_files_per_tenant)

@@ -93,7 +93,7 @@ def remove_chunks(caller: SessionCaller, body: WebArgs, chunks: ChunksDep) -> Ra
     if not isinstance(ids, list):
         raise DataError(INDEX_UPDATE_FAILED)
     removed = chunks.remove(document, [i for i in ids if isinstance(i, str)] if ids else None)
-    if removed.chunks == 0 and ids:
+    if removed.chunks == 0:
         raise DataError(INDEX_UPDATE_FAILED)
     return web_ok(True)
 
