@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,9 @@ from citeflow.search.vector_index import EXACT_SCAN_LIMIT, VectorIndex, exact_ne
 log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
+#: Text index writers kept open (each holds a thread and up to 32 MB); the least recently used
+#: beyond these are released.
+OPEN_WRITERS = 8
 VECTOR_FILE = "vectors.usearch"
 
 
@@ -88,7 +92,7 @@ class DatasetIndex:
         self.state.save(self.directory / STATE_FILE)
 
     def close(self) -> None:
-        self.text.close()
+        self.text.release()
 
 
 class SearchIndexes:
@@ -99,6 +103,7 @@ class SearchIndexes:
         self._directory = directory
         self._lock = threading.Lock()
         self._open: dict[str, DatasetIndex] = {}
+        self._writing: OrderedDict[str, None] = OrderedDict()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
         directory.mkdir(parents=True, exist_ok=True)
@@ -126,6 +131,7 @@ class SearchIndexes:
         index = self._get(dataset_id)
         with index.lock:
             self._apply(dataset_id, index)
+        self._release_idle_writers()
 
     def _apply(self, dataset_id: str, index: DatasetIndex) -> None:
         text_after, vector_after = index.state.text_seq, index.vector_seq
@@ -153,6 +159,9 @@ class SearchIndexes:
         index.text.commit()
         index.state.text_seq = upto
         index.save_state()
+        with self._lock:
+            self._writing[dataset_id] = None
+            self._writing.move_to_end(dataset_id)
         if tombstones and index.state.vector_seq >= tombstones[-1].seq:
             with self._db.transaction() as s:
                 ChunkRepo(s).prune_tombstones(dataset_id, upto=index.state.vector_seq)
@@ -187,6 +196,22 @@ class SearchIndexes:
             matrix = np.stack([np.frombuffer(r.vector or b"", dtype="<f4") for r in embedded])
             index.vectors.add([chunk_key(r.id) for r in embedded], matrix)
 
+    def _release_idle_writers(self) -> None:
+        """Release the writers of the least recently written datasets beyond `OPEN_WRITERS`;
+        one in use right now is left for next time."""
+        with self._lock:
+            idle = list(self._writing)[: max(0, len(self._writing) - OPEN_WRITERS)]
+        for dataset_id in idle:
+            index = self._open.get(dataset_id)
+            if index is None or not index.lock.acquire(blocking=False):
+                continue
+            try:
+                index.text.release()
+            finally:
+                index.lock.release()
+            with self._lock:
+                self._writing.pop(dataset_id, None)
+
     def flush(self) -> None:
         """Save vector indexes that changed, then record their watermarks."""
         with self._lock:
@@ -203,6 +228,7 @@ class SearchIndexes:
         """Forget a deleted dataset's indexes and tombstones."""
         with self._lock:
             index = self._open.pop(dataset_id, None)
+            self._writing.pop(dataset_id, None)
         if index is not None:
             with index.lock:
                 index.close()

@@ -112,15 +112,20 @@ class TextIndex:
             self._writer.commit()
             self._index.reload()
 
-    def close(self) -> None:
+    def release(self) -> None:
+        """Let go of the writer (its thread and memory) once its merges finish; the next write
+        opens a new one."""
         if self._writer is not None:
-            self._writer.rollback()
+            self._writer.wait_merging_threads()
             self._writer = None
 
     def keys_switched_off(self) -> list[int]:
         searcher = self._index.searcher()
         query = tantivy.Query.term_query(self._schema, "off", 1)
-        hits = searcher.search(query, max(1, searcher.num_docs), count=False).hits
+        count = searcher.search(query, 1, count=True).count
+        if not count:
+            return []
+        hits = searcher.search(query, count, count=False).hits
         return [int(k) for k in searcher.fast_field_values("key", [addr for _, addr in hits])]
 
     def search(
