@@ -16,7 +16,8 @@ from citeflow.search.text_index import WeightedTerm
 
 class SearchBackend(Protocol):
     def catch_up(self, dataset_id: str) -> None:
-        """Make every committed change to the dataset's chunks searchable."""
+        """Make every committed change to the dataset's chunks searchable; searches call it
+        first, since another process (an ingestion worker) may have written chunks."""
         ...
 
     def text_search(

@@ -7,7 +7,6 @@ from citeflow.search.tokenizer import half_width, stem
 
 _SENTENCE_END = re.compile(r"([.?!;\n]+)")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_WORD = re.compile(r"[^\W_]+(?:[-_.][^\W_]+)*")
 _PART = re.compile(r"[^\W_]+")
 
 
@@ -20,6 +19,16 @@ class Highlighter:
         self._latin = {k for k in keywords if not _CJK_CHAR.search(k)}
         chinese = sorted((k for k in keywords if _CJK_CHAR.search(k)), key=len, reverse=True)
         self._chinese = re.compile("|".join(map(re.escape, chinese))) if chinese else None
+        # Candidate words start like a keyword's stem (a final `i` may be a `y`: energi ← energy);
+        # only those are stemmed and checked, which keeps long texts fast.
+        starts = sorted(
+            {re.escape(k[:-1] if len(k) > 2 and k.endswith("i") else k) for k in self._latin}, key=len
+        )
+        self._candidates = (
+            re.compile(rf"(?<![^\W_])(?:{'|'.join(reversed(starts))})[^\W_]*(?:[-_.][^\W_]+)*", re.IGNORECASE)
+            if starts
+            else None
+        )
 
     def _mark(self, sentence: str) -> str:
         def latin(match: re.Match[str]) -> str:
@@ -30,7 +39,7 @@ class Highlighter:
                 lambda p: f"<em>{p.group(0)}</em>" if self._wanted(p.group(0)) else p.group(0), word
             )
 
-        marked = _LATIN_WORD.sub(latin, sentence) if self._latin else sentence
+        marked = self._candidates.sub(latin, sentence) if self._candidates is not None else sentence
         if self._chinese is not None:
             marked = self._chinese.sub(lambda m: f"<em>{m.group(0)}</em>", marked).replace("</em><em>", "")
         return marked

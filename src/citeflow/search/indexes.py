@@ -292,14 +292,6 @@ class SearchIndexes:
 
     # Searching
 
-    def _current(self, dataset_id: str) -> DatasetIndex:
-        """The dataset's indexes with every committed change applied: another process, such as
-        an ingestion worker, may have written chunks."""
-        index = self._get(dataset_id)
-        with index.lock:
-            self._apply(dataset_id, index)
-        return index
-
     def text_search(
         self,
         dataset_id: str,
@@ -309,7 +301,7 @@ class SearchIndexes:
         *,
         include_off: bool = False,
     ) -> list[tuple[int, float]]:
-        index = self._current(dataset_id)
+        index = self._get(dataset_id)
         return index.text.search(terms, limit, document_ids=document_ids, include_off=include_off)
 
     def text_scores(
@@ -322,7 +314,7 @@ class SearchIndexes:
     ) -> list[tuple[int, float]]:
         """The k nearest available chunks; restricted to some documents, an exact scan of their
         vectors when they are few enough."""
-        index = self._current(dataset_id)
+        index = self._get(dataset_id)
         if document_ids is not None:
             with self._db.read() as s:
                 rows = ChunkRepo(s).vectors_of_documents(document_ids, EXACT_SCAN_LIMIT + 1)

@@ -135,6 +135,7 @@ class Retriever:
         found: dict[int, float | None] = {}
         vector_k = min(request.ranking.top_k, max(pool, VECTOR_CANDIDATES))
         for dataset_id in request.dataset_ids:
+            self._indexes.catch_up(dataset_id)
             if not parsed.empty:
                 for key, _ in self._indexes.text_search(
                     dataset_id, parsed.terms, max(pool, TEXT_CANDIDATES), request.document_ids
