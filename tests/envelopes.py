@@ -53,7 +53,7 @@ NOT_JSON_BODIES = [
 
 
 def envelope(reply: httpx.Response) -> dict[str, Any]:
-    """A `/v1` answer: HTTP 200 and a JSON object."""
+    """A `/v1` or `/api/v1` answer: HTTP 200 and a JSON object."""
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert isinstance(body, dict), body
@@ -67,6 +67,19 @@ def ok(reply: httpx.Response) -> Any:
     assert set(body) == {"code", "data", "message"}, body
     assert body["message"] == "success", body
     return body["data"]
+
+
+def sdk_ok(reply: httpx.Response) -> Any:
+    """The `data` of an `/api/v1` success, which carries exactly `code` and `data` (no `message`)."""
+    body = envelope(reply)
+    assert body.get("code") == 0, body
+    assert set(body) <= {"code", "data"}, body
+    return body.get("data")
+
+
+def exception(message: str) -> dict[str, Any]:
+    """The global handler's envelope for an exception: code 100, `data` null (spec §1.2)."""
+    return {"code": 100, "data": None, "message": message}
 
 
 def data_error(message: str) -> dict[str, Any]:

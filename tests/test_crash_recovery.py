@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.chunks import chunks_path, documents_path
+
 MIB = 1024 * 1024
 #: Sizes of the big upload, tried in turn until the kill lands while the server copies it.
 ATTEMPT_MIB = (150, 300, 450)
@@ -331,12 +333,12 @@ RARE_FLUSHES = {"CITEFLOW_SEARCH__VECTOR_FLUSH_SECONDS": "3600"}
 
 
 def upload_text(client: httpx.Client, dataset_id: str) -> str:
-    reply = client.post(f"/api/v1/datasets/{dataset_id}/documents", files={"file": ("notes.txt", b"notes")})
+    reply = client.post(documents_path(dataset_id), files={"file": ("notes.txt", b"notes")})
     return str(ok(reply)["data"][0]["id"])
 
 
 def listed_chunks(client: httpx.Client, dataset_id: str, doc_id: str) -> set[str]:
-    url = f"/api/v1/datasets/{dataset_id}/documents/{doc_id}/chunks"
+    url = chunks_path(dataset_id, doc_id)
     data = ok(client.get(url, params={"page_size": 1000}))["data"]
     assert data["doc"]["chunk_count"] == data["total"] == len(data["chunks"])
     return {c["id"] for c in data["chunks"]}
@@ -356,7 +358,7 @@ def retrieved_chunks(client: httpx.Client, dataset_id: str, question: str, weigh
 def add_chunks_until_killed(server: Server, client: httpx.Client, dataset_id: str, doc_id: str) -> int:
     """Add chunks one after another while the server is killed under them; how many were acknowledged."""
     acknowledged = 0
-    url = f"/api/v1/datasets/{dataset_id}/documents/{doc_id}/chunks"
+    url = chunks_path(dataset_id, doc_id)
 
     def add() -> None:
         nonlocal acknowledged
@@ -401,7 +403,7 @@ def test_lost_or_damaged_indexes_are_rebuilt_from_the_chunks_at_start(tmp_path: 
         with sdk(server, key) as client:
             dataset_id = create_dataset(client)
             doc_id = upload_text(client, dataset_id)
-            url = f"/api/v1/datasets/{dataset_id}/documents/{doc_id}/chunks"
+            url = chunks_path(dataset_id, doc_id)
             for word in ("alpha", "beta", "gamma"):
                 ok(client.post(url, json={"content": f"the {word} walrus"}))
             stored = listed_chunks(client, dataset_id, doc_id)

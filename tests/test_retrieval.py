@@ -40,8 +40,9 @@ import httpx
 import pytest
 
 from citeflow.search.tokenizer import tokenize
+from tests.chunks import add_chunk, chunks_path, new_dataset, new_document
 from tests.conftest import RunningServer, Tenant, as_other_tenant
-from tests.envelopes import BAD_KEY, EMPTY_AUTH, NOT_OWNER, UNAUTHORIZED, envelope, missing, ok
+from tests.envelopes import BAD_KEY, EMPTY_AUTH, NOT_OWNER, UNAUTHORIZED, envelope, missing, ok, sdk_ok
 from tests.fake_providers import GOOD_KEY, FakeProvider, fake_score
 from tests.tenants import open_tenant
 
@@ -69,22 +70,17 @@ CHUNK_KEYS = {
     "positions",
     "doc_type_kwd",
 }
-#: Web spec §7: a `/chunk/retrieval_test` chunk's keys (plus `highlight` when requested).
-WEB_CHUNK_KEYS = {
-    "chunk_id",
-    "content_ltks",
-    "content_with_weight",
-    "doc_id",
-    "docnm_kwd",
-    "kb_id",
-    "important_kwd",
-    "image_id",
-    "similarity",
-    "vector_similarity",
-    "term_similarity",
-    "positions",
-    "doc_type_kwd",
+#: The `/retrieval_test` names (web spec §7) of the retrieval chunk's fields (§3.3c) that differ.
+WEB_NAMES = {
+    "id": "chunk_id",
+    "content": "content_with_weight",
+    "document_id": "doc_id",
+    "document_keyword": "docnm_kwd",
+    "dataset_id": "kb_id",
+    "important_keywords": "important_kwd",
 }
+#: Web spec §7: a `/chunk/retrieval_test` chunk's keys (plus `highlight` when requested).
+WEB_CHUNK_KEYS = {WEB_NAMES.get(key, key) for key in CHUNK_KEYS}
 DIFFERENT_MODELS = {"code": 102, "message": 'Datasets use different embedding models."'}
 EMPTY_RESULT = {"chunks": [], "doc_aggs": {}, "total": 0}
 
@@ -152,48 +148,9 @@ class Corpus:
 
 
 # helpers -----------------------------------------------------------------------------------------
-def unique(label: str) -> str:
-    return f"{label}-{uuid.uuid4().hex[:10]}"
-
-
-def sdk_ok(reply: httpx.Response) -> Any:
-    """The `data` of an SDK success (helper R: exactly `code` and `data`)."""
-    assert reply.status_code == 200, reply.text
-    body = reply.json()
-    assert body.get("code") == 0, body
-    assert set(body) <= {"code", "data"}, body
-    return body.get("data")
-
-
-def new_dataset(tenant: Tenant, **fields: Any) -> str:
-    return sdk_ok(tenant.sdk.post("/api/v1/datasets", json={"name": unique("retrieval"), **fields}))["id"]
-
-
-def new_document(tenant: Tenant, dataset_id: str, name: str) -> str:
-    files = [("file", (name, f"text of {name}\n".encode()))]
-    (doc,) = sdk_ok(tenant.sdk.post(f"/api/v1/datasets/{dataset_id}/documents", files=files))
-    return doc["id"]
-
-
-def chunk_path(dataset_id: str, document_id: str) -> str:
-    return f"/api/v1/datasets/{dataset_id}/documents/{document_id}/chunks"
-
-
-def add_chunk(
-    tenant: Tenant,
-    dataset_id: str,
-    document_id: str,
-    content: str,
-    keywords: list[str] | None = None,
-    questions: list[str] | None = None,
-) -> str:
-    body = {"content": content, "important_keywords": keywords or [], "questions": questions or []}
-    return sdk_ok(tenant.sdk.post(chunk_path(dataset_id, document_id), json=body))["chunk"]["id"]
-
-
 def set_available(corpus: Corpus, label: str, document: str, available: bool) -> None:
     dataset = corpus.ds(DOCUMENTS[document][0])
-    path = f"{chunk_path(dataset, corpus.doc(document))}/{corpus.chunks[label]}"
+    path = f"{chunks_path(dataset, corpus.doc(document))}/{corpus.chunks[label]}"
     assert sdk_ok(corpus.alice.sdk.put(path, json={"available": available})) is None
 
 
@@ -256,6 +213,55 @@ def web_search(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def check_zorblax(top: dict[str, Any], corpus: Corpus, keys: set[str], names: dict[str, str]) -> None:
+    """`top` is history.txt's zorblax chunk with exactly `keys`, its fields named as `names` renames them."""
+    assert set(top) == keys
+    expected = {
+        "id": corpus.chunks["zorblax"],
+        "content": ZORBLAX,
+        "document_id": corpus.doc("history.txt"),
+        "document_keyword": "history.txt",
+        "dataset_id": corpus.ds("history"),
+        "important_keywords": [],
+        "image_id": "",
+        "positions": [],
+        "doc_type_kwd": "",
+    }
+    for field_name, value in expected.items():
+        assert top[names.get(field_name, field_name)] == value, (field_name, top)
+    assert set(tokenize(ZORBLAX).split()) <= set(top["content_ltks"].split())
+
+
+def highlighted_zorblax(corpus: Corpus, data: dict[str, Any], on: bool, id_key: str) -> dict[str, Any] | None:
+    """The zorblax chunk with its word marked if highlighting is `on`, else None once no chunk has one."""
+    assert data["chunks"]
+    if not on:
+        assert all("highlight" not in c for c in data["chunks"])
+        return None
+    assert all(isinstance(c.get("highlight"), str) for c in data["chunks"]), data["chunks"]
+    (top,) = [c for c in data["chunks"] if c[id_key] == corpus.chunks["zorblax"]]
+    assert re.search(r"<em>zorblax</em>", top["highlight"], re.IGNORECASE), top["highlight"]
+    return top
+
+
+def route_id(value: Any) -> str | None:
+    """Short test ids for the two search routes; other parameters keep pytest's own ids."""
+    return {RETRIEVAL: "sdk", RETRIEVAL_TEST: "retrieval_test"}.get(value)
+
+
+def ask(corpus: Corpus, route: str, **fields: Any) -> dict[str, Any]:
+    """`route`'s raw answer (SDK retrieval or `/retrieval_test`) to "zorblax" over both datasets."""
+    if route == RETRIEVAL:
+        return retrieve(corpus.alice, {"dataset_ids": both(corpus), "question": "zorblax", **fields})
+    return web_post(corpus.alice, RETRIEVAL_TEST, {"kb_id": both(corpus), "question": "zorblax", **fields})
+
+
+def check_refused_naming(answer: dict[str, Any], text: str) -> None:
+    """An exception envelope whose message names `text`, so the caller learns what was wrong."""
+    assert answer["code"] == 100, answer
+    assert text in answer["message"], answer
+
+
 def dify(corpus: Corpus, tenant: Tenant | None, body: Any, authorization: str = "") -> httpx.Response:
     """A Dify retrieval with `tenant`'s key, or with the `authorization` header given."""
     headers = (
@@ -316,23 +322,26 @@ def corpus(server: RunningServer, fake_provider: FakeProvider) -> Iterator[Corpu
 
         found = Corpus(server.url, alice, bob)
         for name in ("science", "history", "scratch"):
-            found.datasets[name] = new_dataset(alice)
-        found.datasets["elsewhere"] = new_dataset(alice, embedding_model=OTHER_EMBEDDING)
+            found.datasets[name] = new_dataset(alice, "retrieval")
+        found.datasets["elsewhere"] = new_dataset(alice, "retrieval", embedding_model=OTHER_EMBEDDING)
         for document, (dataset, meta) in DOCUMENTS.items():
-            doc_id = new_document(alice, found.ds(dataset), document)
+            doc_id = new_document(alice, found.ds(dataset), document, f"text of {document}\n".encode())
             found.documents[document] = doc_id
             if meta:
                 path = f"/api/v1/datasets/{found.ds(dataset)}/documents/{doc_id}"
                 assert sdk_ok(alice.sdk.put(path, json={"meta_fields": meta}))["meta_fields"] == meta
         for label, document, content, keywords, questions in CHUNKS:
             dataset = found.ds(DOCUMENTS[document][0])
-            found.chunks[label] = add_chunk(alice, dataset, found.doc(document), content, keywords, questions)
+            chunk = add_chunk(
+                alice, dataset, found.doc(document), content, important_keywords=keywords, questions=questions
+            )
+            found.chunks[label] = chunk["id"]
 
-        found.bobs_dataset = new_dataset(bob)
-        found.bobs_document = new_document(bob, found.bobs_dataset, "bob.txt")
+        found.bobs_dataset = new_dataset(bob, "retrieval")
+        found.bobs_document = new_document(bob, found.bobs_dataset, "bob.txt", b"text of bob.txt\n")
         found.bobs_chunk = add_chunk(
             bob, found.bobs_dataset, found.bobs_document, "Bob keeps his own zorblax in a drawer."
-        )
+        )["id"]
         yield found
 
 
@@ -491,18 +500,8 @@ def test_another_tenants_datasets_and_documents_are_refused_and_never_leak(corpu
 def test_a_retrieval_chunk_has_exactly_the_documented_keys(corpus):
     data = search(corpus.alice, both(corpus), "zorblax", highlight="false")
     top = data["chunks"][0]
-    assert set(top) == CHUNK_KEYS
-    assert top["id"] == corpus.chunks["zorblax"]
-    assert top["content"] == ZORBLAX
-    assert top["document_id"] == corpus.doc("history.txt")
-    assert top["document_keyword"] == "history.txt"
-    assert top["dataset_id"] == corpus.ds("history")
-    assert top["important_keywords"] == []
-    assert top["image_id"] == ""
-    assert top["positions"] == []
-    assert top["doc_type_kwd"] == ""
+    check_zorblax(top, corpus, CHUNK_KEYS, {})
     assert top["content_ltks"] == top["content_ltks"].lower()
-    assert set(tokenize(ZORBLAX).split()) <= set(top["content_ltks"].split())
     assert data["doc_aggs"][0] == {"doc_name": "history.txt", "doc_id": corpus.doc("history.txt"), "count": 1}
 
 
@@ -660,15 +659,10 @@ def test_highlight_is_on_unless_the_string_false(corpus, highlight, on):
     if highlight is not None:
         options["highlight"] = highlight
     data = search(corpus.alice, both(corpus), "zorblax lighthouse", **options)
-    assert data["chunks"]
-    if not on:
-        assert all("highlight" not in c for c in data["chunks"])
-        return
-    assert all(isinstance(c.get("highlight"), str) for c in data["chunks"]), data["chunks"]
-    (top,) = [c for c in data["chunks"] if c["id"] == corpus.chunks["zorblax"]]
-    assert re.search(r"<em>zorblax</em>", top["highlight"], re.IGNORECASE), top["highlight"]
-    assert re.search(r"<em>lighthouse</em>", top["highlight"], re.IGNORECASE), top["highlight"]
-    assert "<em>" not in top["content"]
+    top = highlighted_zorblax(corpus, data, on, "id")
+    if top is not None:
+        assert re.search(r"<em>lighthouse</em>", top["highlight"], re.IGNORECASE), top["highlight"]
+        assert "<em>" not in top["content"]
 
 
 def test_use_kg_without_a_graph_adds_nothing(corpus):
@@ -835,35 +829,39 @@ def test_cross_languages_has_the_question_translated_and_still_answers(corpus, f
     assert corpus.chunks["photosynthesis"] in ids(data)
 
 
-# bad input (decisions) ---------------------------------------------------------------------------
+# bad input (decisions), on both routes ----------------------------------------------------------
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("route", "name", "value"),
     [
-        ("page", "abc"),
-        ("page", "1.5"),
-        ("page_size", "many"),
-        ("page_size", "2.5"),
-        ("top_k", "lots"),
-        ("top_k", "10.5"),
-        ("similarity_threshold", "high"),
-        ("similarity_threshold", "nan"),
-        ("similarity_threshold", "inf"),
-        ("vector_similarity_weight", "heavy"),
-        ("vector_similarity_weight", "-inf"),
-        ("vector_similarity_weight", "NaN"),
+        (RETRIEVAL, "page", "abc"),
+        (RETRIEVAL, "page", "1.5"),
+        (RETRIEVAL, "page_size", "many"),
+        (RETRIEVAL, "page_size", "2.5"),
+        (RETRIEVAL, "top_k", "lots"),
+        (RETRIEVAL, "top_k", "10.5"),
+        (RETRIEVAL, "similarity_threshold", "high"),
+        (RETRIEVAL, "similarity_threshold", "nan"),
+        (RETRIEVAL, "similarity_threshold", "inf"),
+        (RETRIEVAL, "vector_similarity_weight", "heavy"),
+        (RETRIEVAL, "vector_similarity_weight", "-inf"),
+        (RETRIEVAL, "vector_similarity_weight", "NaN"),
+        (RETRIEVAL_TEST, "page", "abc"),
+        (RETRIEVAL_TEST, "size", "many"),
+        (RETRIEVAL_TEST, "top_k", "lots"),
+        (RETRIEVAL_TEST, "similarity_threshold", "high"),
+        (RETRIEVAL_TEST, "similarity_threshold", "nan"),
+        (RETRIEVAL_TEST, "vector_similarity_weight", "inf"),
     ],
+    ids=route_id,
 )
-def test_bad_numbers_are_refused_naming_the_value(corpus, name, value):
-    answer = retrieve(corpus.alice, {"dataset_ids": both(corpus), "question": "zorblax", name: value})
-    assert answer["code"] == 100, answer
-    assert value in answer["message"], answer
+def test_bad_numbers_are_refused_naming_the_value(corpus, route, name, value):
+    check_refused_naming(ask(corpus, route, **{name: value}), value)
 
 
+@pytest.mark.parametrize("route", [RETRIEVAL, RETRIEVAL_TEST], ids=route_id)
 @pytest.mark.parametrize("top_k", [0, -1])
-def test_top_k_must_be_positive(corpus, top_k):
-    answer = retrieve(corpus.alice, {"dataset_ids": both(corpus), "question": "zorblax", "top_k": top_k})
-    assert answer["code"] == 100, answer
-    assert "must be greater than 0" in answer["message"], answer
+def test_top_k_must_be_positive(corpus, route, top_k):
+    check_refused_naming(ask(corpus, route, top_k=top_k), "must be greater than 0")
 
 
 @pytest.mark.parametrize(
@@ -1052,18 +1050,7 @@ def test_retrieval_test_refuses_another_tenant_and_leaks_nothing(corpus):
 def test_retrieval_test_chunks_have_the_web_keys(corpus):
     data = web_search(corpus.alice, {"kb_id": corpus.ds("history"), "question": "zorblax"})
     assert data["labels"] is None
-    top = data["chunks"][0]
-    assert set(top) == WEB_CHUNK_KEYS
-    assert top["chunk_id"] == corpus.chunks["zorblax"]
-    assert top["content_with_weight"] == ZORBLAX
-    assert top["doc_id"] == corpus.doc("history.txt")
-    assert top["docnm_kwd"] == "history.txt"
-    assert top["kb_id"] == corpus.ds("history")
-    assert top["important_kwd"] == []
-    assert top["image_id"] == ""
-    assert top["positions"] == []
-    assert top["doc_type_kwd"] == ""
-    assert set(tokenize(ZORBLAX).split()) <= set(top["content_ltks"].split())
+    check_zorblax(data["chunks"][0], corpus, WEB_CHUNK_KEYS, WEB_NAMES)
     # The default threshold is 0: every chunk of history.txt is a candidate.
     assert data["doc_aggs"] == [
         {"doc_name": "history.txt", "doc_id": corpus.doc("history.txt"), "count": len(data["chunks"])}
@@ -1125,14 +1112,7 @@ def test_retrieval_test_highlights_on_request(corpus, highlight, on):
     body: dict[str, Any] = {"kb_id": both(corpus), "question": "zorblax lighthouse"}
     if highlight is not None:
         body["highlight"] = highlight
-    data = web_search(corpus.alice, body)
-    assert data["chunks"]
-    if not on:
-        assert all("highlight" not in c for c in data["chunks"])
-        return
-    assert all(isinstance(c.get("highlight"), str) for c in data["chunks"]), data["chunks"]
-    (top,) = [c for c in data["chunks"] if c["chunk_id"] == corpus.chunks["zorblax"]]
-    assert re.search(r"<em>zorblax</em>", top["highlight"], re.IGNORECASE), top["highlight"]
+    highlighted_zorblax(corpus, web_search(corpus.alice, body), on, "chunk_id")
 
 
 def test_retrieval_test_empty_question(corpus):
@@ -1171,34 +1151,6 @@ def test_retrieval_test_rerank_and_keyword(corpus, fake):
     assert data["chunks"]
     assert fake.sent("/rerank")
     assert any(PLANTS in p for p in chat_requests(fake))
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("page", "abc"),
-        ("size", "many"),
-        ("top_k", "lots"),
-        ("similarity_threshold", "high"),
-        ("similarity_threshold", "nan"),
-        ("vector_similarity_weight", "inf"),
-    ],
-)
-def test_retrieval_test_bad_numbers_are_refused_naming_the_value(corpus, name, value):
-    answer = web_post(
-        corpus.alice, RETRIEVAL_TEST, {"kb_id": both(corpus), "question": "zorblax", name: value}
-    )
-    assert answer["code"] == 100, answer
-    assert value in answer["message"], answer
-
-
-@pytest.mark.parametrize("top_k", [0, -1])
-def test_retrieval_test_top_k_must_be_positive(corpus, top_k):
-    answer = web_post(
-        corpus.alice, RETRIEVAL_TEST, {"kb_id": both(corpus), "question": "zorblax", "top_k": top_k}
-    )
-    assert answer["code"] == 100, answer
-    assert "must be greater than 0" in answer["message"], answer
 
 
 def test_retrieval_test_takes_huge_numbers(corpus):

@@ -26,26 +26,23 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-import xxhash
 
+from tests.chunks import (
+    SDK_CHUNK_KEYS,
+    SDK_DOCUMENT_KEYS,
+    chunks_path,
+    dataset_record,
+    documents_path,
+    expected_id,
+    new_dataset,
+    new_document,
+    unique,
+)
 from tests.conftest import RunningServer, Tenant, as_other_tenant
-from tests.envelopes import BAD_KEY, EMPTY_AUTH, NOT_ALLOWED
+from tests.envelopes import BAD_KEY, EMPTY_AUTH, NOT_ALLOWED, data_error, envelope, exception
 from tests.tenants import open_tenant
 
-LIST_ITEM_KEYS = {
-    "id",
-    "content",
-    "document_id",
-    "docnm_kwd",
-    "important_keywords",
-    "questions",
-    "dataset_id",
-    "image_id",
-    "available",
-    "positions",
-}
 ADDED_KEYS = {
     "id",
     "content",
@@ -56,117 +53,42 @@ ADDED_KEYS = {
     "create_time",
     "create_timestamp",
 }
-DOCUMENT_KEYS = {
-    "id",
-    "name",
-    "dataset_id",
-    "chunk_method",
-    "parser_config",
-    "type",
-    "suffix",
-    "source_type",
-    "created_by",
-    "location",
-    "size",
-    "thumbnail",
-    "token_count",
-    "chunk_count",
-    "progress",
-    "progress_msg",
-    "process_begin_at",
-    "process_duration",
-    "meta_fields",
-    "run",
-    "status",
-    "create_time",
-    "create_date",
-    "update_time",
-    "update_date",
-}
 CHUNK_ID = re.compile(r"^[0-9a-f]{16}$")
 CREATE_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
-CONTENT_REQUIRED = {"code": 102, "message": "`content` is required"}
-QA_RULE = {"code": 102, "message": "Q&A must be separated by TAB/ENTER key."}
-NOT_ITERABLE = {
-    "code": 100,
-    "data": None,
-    "message": "TypeError(\"argument of type 'NoneType' is not iterable\")",
-}
-NOT_A_STRING = {"code": 100, "data": None, "message": "TypeError('expected string or bytes-like object')"}
+CONTENT_REQUIRED = data_error("`content` is required")
+QA_RULE = data_error("Q&A must be separated by TAB/ENTER key.")
+#: The add route's refusals of keywords or questions that are not lists (spec §6-A).
+KEYWORDS_NOT_A_LIST = data_error("`important_keywords` is required to be a list")
+QUESTIONS_NOT_A_LIST = data_error("`questions` is required to be a list")
+#: The update route's wording of the same refusals (spec §6-U).
+UPDATE_KEYWORDS_NOT_A_LIST = data_error("`important_keywords` should be a list")
+UPDATE_QUESTIONS_NOT_A_LIST = data_error("`questions` should be a list")
+NOT_ITERABLE = exception("TypeError(\"argument of type 'NoneType' is not iterable\")")
+NOT_A_STRING = exception("TypeError('expected string or bytes-like object')")
+NEGATIVE_SLICING = exception("ValueError('Search does not support negative slicing.')")
 
 
 def sequence_item(index: int, kind: str) -> dict[str, Any]:
     """Python's `str.join` refusing a non-string item, through the exception envelope."""
-    return {
-        "code": 100,
-        "data": None,
-        "message": f"TypeError('sequence item {index}: expected str instance, {kind} found')",
-    }
+    return exception(f"TypeError('sequence item {index}: expected str instance, {kind} found')")
 
 
 def int_error(value: str) -> dict[str, Any]:
     """Python's `int()` refusing a query parameter (spec §1.9)."""
-    return {
-        "code": 100,
-        "data": None,
-        "message": f"ValueError(\"invalid literal for int() with base 10: '{value}'\")",
-    }
-
-
-NEGATIVE_SLICING = {
-    "code": 100,
-    "data": None,
-    "message": "ValueError('Search does not support negative slicing.')",
-}
+    return exception(f"ValueError(\"invalid literal for int() with base 10: '{value}'\")")
 
 
 # helpers -----------------------------------------------------------------------------------------
-def unique(label: str) -> str:
-    return f"{label}-{uuid.uuid4().hex[:10]}"
-
-
-def envelope(reply: httpx.Response) -> dict[str, Any]:
-    assert reply.status_code == 200, (reply.status_code, reply.text)
-    body = reply.json()
-    assert isinstance(body, dict), body
-    return body
-
-
 def dataset_not_owned(dataset_id: str) -> dict[str, Any]:
-    return {"code": 102, "message": f"You don't own the dataset {dataset_id}."}
+    return data_error(f"You don't own the dataset {dataset_id}.")
 
 
 def document_not_owned(document_id: str) -> dict[str, Any]:
-    return {"code": 102, "message": f"You don't own the document {document_id}."}
+    return data_error(f"You don't own the document {document_id}.")
 
 
 def chunk_not_found(chunk_id: str) -> dict[str, Any]:
-    return {"code": 102, "message": f"Can't find this chunk {chunk_id}"}
-
-
-def expected_id(content: str, document_id: str) -> str:
-    """The chunk id of spec §1.6: xxHash64 (seed 0) of content + document id, UTF-8, 16 hex."""
-    return xxhash.xxh64((content + document_id).encode("utf-8")).hexdigest()
-
-
-def new_dataset(tenant: Tenant) -> str:
-    body = envelope(tenant.sdk.post("/api/v1/datasets", json={"name": unique("chunks")}))
-    assert body["code"] == 0, body
-    return body["data"]["id"]
-
-
-def new_document(tenant: Tenant, dataset_id: str, name: str | None = None) -> str:
-    name = name or unique("notes") + ".txt"
-    reply = tenant.sdk.post(
-        f"/api/v1/datasets/{dataset_id}/documents", files=[("file", (name, b"some text\n"))]
-    )
-    body = envelope(reply)
-    assert body["code"] == 0, body
-    return body["data"][0]["id"]
-
-
-def chunks_path(dataset_id: str, document_id: str) -> str:
-    return f"/api/v1/datasets/{dataset_id}/documents/{document_id}/chunks"
+    return data_error(f"Can't find this chunk {chunk_id}")
 
 
 def chunk_path(dataset_id: str, document_id: str, chunk_id: str) -> str:
@@ -197,7 +119,7 @@ def listing(tenant: Tenant, dataset_id: str, document_id: str, **params: Any) ->
     assert set(body) == {"code", "data"}, body
     assert set(body["data"]) == {"total", "chunks", "doc"}, body
     for item in body["data"]["chunks"]:
-        assert set(item) == LIST_ITEM_KEYS, item
+        assert set(item) == SDK_CHUNK_KEYS, item
     return body["data"]
 
 
@@ -242,17 +164,10 @@ def retrieved(tenant: Tenant, dataset_id: str, question: str) -> list[str]:
 
 
 def document_record(tenant: Tenant, dataset_id: str, document_id: str) -> dict[str, Any]:
-    body = envelope(tenant.sdk.get(f"/api/v1/datasets/{dataset_id}/documents", params={"id": document_id}))
+    body = envelope(tenant.sdk.get(documents_path(dataset_id), params={"id": document_id}))
     assert body["code"] == 0, body
     (doc,) = body["data"]["docs"]
     return doc
-
-
-def dataset_record(tenant: Tenant, dataset_id: str) -> dict[str, Any]:
-    body = envelope(tenant.sdk.get("/api/v1/datasets", params={"id": dataset_id}))
-    assert body["code"] == 0, body
-    (record,) = body["data"]
-    return record
 
 
 def doc_counts(tenant: Tenant, dataset_id: str, document_id: str) -> tuple[int, int]:
@@ -264,7 +179,7 @@ def doc_counts(tenant: Tenant, dataset_id: str, document_id: str) -> tuple[int, 
 def dataset_counts(tenant: Tenant, dataset_id: str) -> tuple[int, int]:
     """(chunk_count, token_num) of the dataset; they are the sums over its documents."""
     record = dataset_record(tenant, dataset_id)
-    body = envelope(tenant.sdk.get(f"/api/v1/datasets/{dataset_id}/documents", params={"page_size": 1000}))
+    body = envelope(tenant.sdk.get(documents_path(dataset_id), params={"page_size": 1000}))
     docs = body["data"]["docs"]
     assert record["chunk_count"] == sum(d["chunk_count"] for d in docs), (record, docs)
     assert record["token_num"] == sum(d["token_count"] for d in docs), (record, docs)
@@ -435,46 +350,22 @@ def test_the_same_content_twice_is_one_chunk(tenant_a, dataset, document):
         pytest.param({"content": " "}, CONTENT_REQUIRED, id="space"),
         pytest.param({"content": "\n\t  \r\n"}, CONTENT_REQUIRED, id="whitespace"),
         pytest.param({"content": "", "important_keywords": "abc"}, CONTENT_REQUIRED, id="content-first"),
-        pytest.param(
-            {"content": "ok", "important_keywords": "abc"},
-            {"code": 102, "message": "`important_keywords` is required to be a list"},
-            id="keywords-str",
-        ),
-        pytest.param(
-            {"content": "ok", "important_keywords": 123},
-            {"code": 102, "message": "`important_keywords` is required to be a list"},
-            id="keywords-int",
-        ),
+        pytest.param({"content": "ok", "important_keywords": "abc"}, KEYWORDS_NOT_A_LIST, id="keywords-str"),
+        pytest.param({"content": "ok", "important_keywords": 123}, KEYWORDS_NOT_A_LIST, id="keywords-int"),
         pytest.param(
             {"content": "ok", "important_keywords": {"a": 1}},
-            {"code": 102, "message": "`important_keywords` is required to be a list"},
+            KEYWORDS_NOT_A_LIST,
             id="keywords-object",
         ),
-        pytest.param(
-            {"content": "ok", "important_keywords": None},
-            {"code": 102, "message": "`important_keywords` is required to be a list"},
-            id="keywords-null",
-        ),
+        pytest.param({"content": "ok", "important_keywords": None}, KEYWORDS_NOT_A_LIST, id="keywords-null"),
         pytest.param(
             {"content": "ok", "important_keywords": "abc", "questions": "abc"},
-            {"code": 102, "message": "`important_keywords` is required to be a list"},
+            KEYWORDS_NOT_A_LIST,
             id="keywords-before-questions",
         ),
-        pytest.param(
-            {"content": "ok", "questions": "abc"},
-            {"code": 102, "message": "`questions` is required to be a list"},
-            id="questions-str",
-        ),
-        pytest.param(
-            {"content": "ok", "questions": 123},
-            {"code": 102, "message": "`questions` is required to be a list"},
-            id="questions-int",
-        ),
-        pytest.param(
-            {"content": "ok", "questions": None},
-            {"code": 102, "message": "`questions` is required to be a list"},
-            id="questions-null",
-        ),
+        pytest.param({"content": "ok", "questions": "abc"}, QUESTIONS_NOT_A_LIST, id="questions-str"),
+        pytest.param({"content": "ok", "questions": 123}, QUESTIONS_NOT_A_LIST, id="questions-int"),
+        pytest.param({"content": "ok", "questions": None}, QUESTIONS_NOT_A_LIST, id="questions-null"),
         pytest.param({"content": "ok", "important_keywords": [1]}, sequence_item(0, "int"), id="keyword-int"),
         pytest.param(
             {"content": "ok", "important_keywords": ["a", None]},
@@ -557,7 +448,7 @@ def test_list_answers_the_list_shape(tenant_a, dataset):
         }
     ]
     doc = data["doc"]
-    assert set(doc) == DOCUMENT_KEYS, doc
+    assert set(doc) == SDK_DOCUMENT_KEYS, doc
     assert doc == document_record(tenant_a, dataset, document)
     assert (doc["id"], doc["name"], doc["dataset_id"], doc["chunk_count"]) == (document, name, dataset, 1)
     assert doc["token_count"] > 0
@@ -841,26 +732,12 @@ def test_unavailable_chunks_are_listed_but_not_retrieved(tenant_a, dataset, docu
         pytest.param({"content": None}, NOT_A_STRING, id="content-null"),
         pytest.param({"content": 1}, NOT_A_STRING, id="content-int"),
         pytest.param({"content": ["a"]}, NOT_A_STRING, id="content-list"),
-        pytest.param(
-            {"important_keywords": "abc"},
-            {"code": 102, "message": "`important_keywords` should be a list"},
-            id="keywords-str",
-        ),
-        pytest.param(
-            {"important_keywords": 123},
-            {"code": 102, "message": "`important_keywords` should be a list"},
-            id="keywords-int",
-        ),
+        pytest.param({"important_keywords": "abc"}, UPDATE_KEYWORDS_NOT_A_LIST, id="keywords-str"),
+        pytest.param({"important_keywords": 123}, UPDATE_KEYWORDS_NOT_A_LIST, id="keywords-int"),
         pytest.param({"important_keywords": [1]}, sequence_item(0, "int"), id="keyword-int"),
         pytest.param({"important_keywords": ["a", 2]}, sequence_item(1, "int"), id="keyword-second"),
-        pytest.param(
-            {"questions": "abc"}, {"code": 102, "message": "`questions` should be a list"}, id="questions-str"
-        ),
-        pytest.param(
-            {"questions": {"q": 1}},
-            {"code": 102, "message": "`questions` should be a list"},
-            id="questions-object",
-        ),
+        pytest.param({"questions": "abc"}, UPDATE_QUESTIONS_NOT_A_LIST, id="questions-str"),
+        pytest.param({"questions": {"q": 1}}, UPDATE_QUESTIONS_NOT_A_LIST, id="questions-object"),
         pytest.param({"questions": [1]}, sequence_item(0, "int"), id="question-int"),
     ],
 )

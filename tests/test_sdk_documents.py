@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.chunks import SDK_DOCUMENT_KEYS, dataset_record, unique
 from tests.conftest import SHARED, RunningServer, Tenant, as_other_tenant
 from tests.envelopes import BAD_KEY, EMPTY_AUTH, NOT_ALLOWED, NOT_FOUND, TOO_LARGE
 from tests.tenants import open_tenant
@@ -49,55 +50,17 @@ UPLOAD_KEYS = {
     "thumbnail",
     "run",
 }
-DOCUMENT_KEYS = {
-    "id",
-    "name",
-    "dataset_id",
-    "chunk_method",
-    "parser_config",
-    "type",
-    "suffix",
-    "source_type",
-    "created_by",
-    "location",
-    "size",
-    "thumbnail",
-    "token_count",
-    "chunk_count",
-    "progress",
-    "progress_msg",
-    "process_begin_at",
-    "process_duration",
-    "meta_fields",
-    "run",
-    "status",
-    "create_time",
-    "create_date",
-    "update_time",
-    "update_date",
-}
 UUID1_HEX = re.compile(r"^[0-9a-f]{12}1[0-9a-f]{19}$")
 UNSUPPORTED = "This type of file has not been supported yet!"
 NAME_TOO_LONG = {"code": 101, "message": "File name must be 255 bytes or less."}
 
 
 # helpers -----------------------------------------------------------------------------------------
-def unique(label: str) -> str:
-    return f"{label}-{uuid.uuid4().hex[:10]}"
-
-
 def new_dataset(tenant: Tenant, **fields: Any) -> dict[str, Any]:
     reply = tenant.sdk.post("/api/v1/datasets", json={"name": unique("docs"), **fields})
     body = reply.json()
     assert body["code"] == 0, body
     return body["data"]
-
-
-def dataset_record(tenant: Tenant, dataset_id: str) -> dict[str, Any]:
-    body = tenant.sdk.get("/api/v1/datasets", params={"id": dataset_id}).json()
-    assert body["code"] == 0, body
-    (record,) = body["data"]
-    return record
 
 
 def docs_path(dataset_id: str) -> str:
@@ -318,7 +281,7 @@ def test_upload_returns_the_reduced_document_shape(tenant_a):
     assert reply.text == expected_raw, "Flask's JSON: sorted keys, compact, trailing newline"
 
     listed = by_id(tenant_a, ds["id"], doc["id"])
-    assert set(listed) == DOCUMENT_KEYS
+    assert set(listed) == SDK_DOCUMENT_KEYS
     assert {k: listed[k] for k in UPLOAD_KEYS - {"run"}} == {k: doc[k] for k in UPLOAD_KEYS - {"run"}}
     assert listed["run"] == "UNSTART"
     assert listed["source_type"] == "local"
@@ -812,7 +775,7 @@ def test_list_defaults_to_newest_first_with_total(tenant_a, dataset, five):
     assert data["total"] == 5
     assert [d["id"] for d in data["docs"]] == [d["id"] for d in reversed(five)]
     for doc in data["docs"]:
-        assert set(doc) == DOCUMENT_KEYS
+        assert set(doc) == SDK_DOCUMENT_KEYS
         assert doc["dataset_id"] == dataset
     times = [d["create_time"] for d in data["docs"]]
     assert times == sorted(times, reverse=True)
@@ -929,11 +892,11 @@ def test_rename_returns_the_full_document(tenant_a, dataset):
     assert body["code"] == 0, body
     assert set(body) == {"code", "data"}
     after = body["data"]
-    assert set(after) == DOCUMENT_KEYS
+    assert set(after) == SDK_DOCUMENT_KEYS
     assert after["name"] == "new.txt"
     assert after["update_time"] > before["update_time"]
     assert after["update_date"] == http_date(after["update_time"])
-    unchanged = DOCUMENT_KEYS - {"name", "update_time", "update_date"}
+    unchanged = SDK_DOCUMENT_KEYS - {"name", "update_time", "update_date"}
     assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
     assert by_id(tenant_a, dataset, doc["id"]) == after
     reply = download(tenant_a, dataset, doc["id"])
@@ -1115,7 +1078,7 @@ def test_enabled_as_the_current_status_string_is_skipped(tenant_a, dataset):
     body = update(tenant_a, dataset, doc["id"], {"enabled": "1"})
     assert body["code"] == 0, body
     assert isinstance(body["data"], dict), "not `true`: the branch was skipped and the document returned"
-    assert (set(body["data"]), body["data"]["status"]) == (DOCUMENT_KEYS, "1")
+    assert (set(body["data"]), body["data"]["status"]) == (SDK_DOCUMENT_KEYS, "1")
     assert update(tenant_a, dataset, doc["id"], {"enabled": "0"}) == {"code": 0, "data": True}
     assert by_id(tenant_a, dataset, doc["id"])["status"] == "0"
     body = update(tenant_a, dataset, doc["id"], {"enabled": "0"})

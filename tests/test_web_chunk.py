@@ -27,10 +27,18 @@ from typing import Any
 
 import httpx
 import pytest
-import xxhash
 
+from tests.chunks import (
+    DOCUMENT_RECORD_KEYS,
+    SDK_CHUNK_KEYS,
+    add_chunk,
+    chunks_path,
+    expected_id,
+    unique,
+    uploaded,
+)
 from tests.conftest import RunningServer, Tenant, as_other_tenant
-from tests.envelopes import UNAUTHORIZED, data_error, envelope, missing, ok
+from tests.envelopes import UNAUTHORIZED, data_error, envelope, exception, missing, ok
 
 NO_SUCH_ID = uuid.uuid1().hex
 NO_SUCH_CHUNK = "0123456789abcdef"
@@ -46,47 +54,6 @@ LIST_ITEM_KEYS = {
     "available_int",
     "positions",
 }
-#: Every Document column (spec §1.7): `/list` returns the whole record as `doc`.
-RECORD_KEYS = {
-    "id",
-    "thumbnail",
-    "kb_id",
-    "parser_id",
-    "parser_config",
-    "source_type",
-    "type",
-    "created_by",
-    "name",
-    "location",
-    "size",
-    "token_num",
-    "chunk_num",
-    "progress",
-    "progress_msg",
-    "process_begin_at",
-    "process_duration",
-    "meta_fields",
-    "suffix",
-    "run",
-    "status",
-    "create_time",
-    "create_date",
-    "update_time",
-    "update_date",
-}
-#: The SDK chunk list item (SDK spec §3.3a).
-SDK_ITEM_KEYS = {
-    "id",
-    "content",
-    "document_id",
-    "docnm_kwd",
-    "important_keywords",
-    "questions",
-    "dataset_id",
-    "image_id",
-    "available",
-    "positions",
-}
 #: Fields `/get` drops from the stored chunk (spec §7 get).
 HIDDEN_FIELD = re.compile(r"(_vec$|_sm_|_tks|_ltks)")
 LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -97,11 +64,6 @@ FIVE = [
     "chunk test 2",
     "chunk test 3",
 ]
-
-
-def exception(message: str) -> dict[str, Any]:
-    """The global handler's envelope for an exception (spec §1.2)."""
-    return {"code": 100, "data": None, "message": message}
 
 
 def int_of(kind: str) -> dict[str, Any]:
@@ -126,31 +88,23 @@ BAD_REQUEST_KEY = exception("<BadRequestKeyError '400: Bad Request'>")
 INDEX_FAILURE = data_error("Index updating failure")
 DOC_NOT_FOUND = data_error("Document not found!")
 TENANT_NOT_FOUND = data_error("Tenant not found!")
+#: `/set`'s refusals of keywords or questions that are not lists (spec §7 set).
+SET_IMPORTANT_NOT_A_LIST = data_error("`important_kwd` should be a list")
+SET_QUESTION_NOT_A_LIST = data_error("`question_kwd` should be a list")
+#: `/create`'s wording of the same refusals (spec §7 create).
+CREATE_IMPORTANT_NOT_A_LIST = data_error("`important_kwd` is required to be a list")
+CREATE_QUESTION_NOT_A_LIST = data_error("`question_kwd` is required to be a list")
 
 
 # helpers ----------------------------------------------------------------------------------------
-def unique(label: str) -> str:
-    return f"{label}-{uuid.uuid4().hex[:10]}"
-
-
 def create_kb(tenant: Tenant, label: str = "chunks") -> str:
     return ok(tenant.web.post("/v1/kb/create", json={"name": unique(label)}))["kb_id"]
 
 
 def new_doc(tenant: Tenant, kb_id: str, name: str = "notes.txt") -> dict[str, Any]:
     """A small text document uploaded through the SDK (no parsing: it has no chunks)."""
-    reply = tenant.sdk.post(
-        f"/api/v1/datasets/{kb_id}/documents", files=[("file", (name, b"Some words about chunks.\n"))]
-    )
-    body = reply.json()
-    assert body["code"] == 0, body
-    (doc,) = body["data"]
+    doc = uploaded(tenant, kb_id, name, b"Some words about chunks.\n")
     return {"id": doc["id"], "name": doc["name"], "kb_id": kb_id}
-
-
-def expected_id(content: str, doc_id: str) -> str:
-    """RAGFlow's chunk id: xxhash64 of content + document id (spec §7 create, pipeline §1.3)."""
-    return xxhash.xxh64((content + doc_id).encode("utf-8")).hexdigest()
 
 
 def post(tenant: Tenant, route: str, body: Any) -> dict[str, Any]:
@@ -170,7 +124,7 @@ def listing(tenant: Tenant, doc_id: str, **body: Any) -> dict[str, Any]:
     assert set(data) == {"total", "chunks", "doc"}, data
     for chunk in data["chunks"]:
         assert set(chunk) == LIST_ITEM_KEYS, chunk
-    assert set(data["doc"]) == RECORD_KEYS, data["doc"]
+    assert set(data["doc"]) == DOCUMENT_RECORD_KEYS, data["doc"]
     return data
 
 
@@ -239,11 +193,11 @@ def searchable(
 
 
 def sdk_chunks(tenant: Tenant, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    reply = tenant.sdk.get(f"/api/v1/datasets/{doc['kb_id']}/documents/{doc['id']}/chunks")
+    reply = tenant.sdk.get(chunks_path(doc["kb_id"], doc["id"]))
     body = reply.json()
     assert body["code"] == 0, body
     for chunk in body["data"]["chunks"]:
-        assert set(chunk) == SDK_ITEM_KEYS, chunk
+        assert set(chunk) == SDK_CHUNK_KEYS, chunk
     return body["data"]["chunks"]
 
 
@@ -619,25 +573,21 @@ SET_ERRORS = [
         NOT_A_STRING,
         id="content-before-keywords-and-document",
     ),
-    pytest.param({"important_kwd": "x"}, data_error("`important_kwd` should be a list"), id="important-str"),
-    pytest.param(
-        {"important_kwd": None}, data_error("`important_kwd` should be a list"), id="important-null"
-    ),
+    pytest.param({"important_kwd": "x"}, SET_IMPORTANT_NOT_A_LIST, id="important-str"),
+    pytest.param({"important_kwd": None}, SET_IMPORTANT_NOT_A_LIST, id="important-null"),
     pytest.param({"important_kwd": [1]}, sequence_item(0), id="important-int-item"),
     pytest.param({"important_kwd": ["ok", 2]}, sequence_item(1), id="important-second-item"),
-    pytest.param({"question_kwd": "x"}, data_error("`question_kwd` should be a list"), id="question-str"),
-    pytest.param(
-        {"question_kwd": {"q": 1}}, data_error("`question_kwd` should be a list"), id="question-dict"
-    ),
+    pytest.param({"question_kwd": "x"}, SET_QUESTION_NOT_A_LIST, id="question-str"),
+    pytest.param({"question_kwd": {"q": 1}}, SET_QUESTION_NOT_A_LIST, id="question-dict"),
     pytest.param({"question_kwd": ["q", 2]}, sequence_item(1), id="question-second-item"),
     pytest.param(
         {"important_kwd": "x", "question_kwd": "y"},
-        data_error("`important_kwd` should be a list"),
+        SET_IMPORTANT_NOT_A_LIST,
         id="important-before-question",
     ),
     pytest.param(
         {"question_kwd": "y", "doc_id": NO_SUCH_ID},
-        data_error("`question_kwd` should be a list"),
+        SET_QUESTION_NOT_A_LIST,
         id="keywords-before-document",
     ),
     pytest.param({"doc_id": NO_SUCH_ID}, TENANT_NOT_FOUND, id="unknown-document"),
@@ -896,27 +846,19 @@ CREATE_ERRORS = [
         concatenation("NoneType"),
         id="content-before-keywords-and-document",
     ),
-    pytest.param(
-        {"important_kwd": "x"}, data_error("`important_kwd` is required to be a list"), id="important-str"
-    ),
-    pytest.param(
-        {"important_kwd": None}, data_error("`important_kwd` is required to be a list"), id="important-null"
-    ),
+    pytest.param({"important_kwd": "x"}, CREATE_IMPORTANT_NOT_A_LIST, id="important-str"),
+    pytest.param({"important_kwd": None}, CREATE_IMPORTANT_NOT_A_LIST, id="important-null"),
     pytest.param({"important_kwd": [1]}, sequence_item(0), id="important-int-item"),
     pytest.param({"important_kwd": ["ok", 2]}, sequence_item(1), id="important-second-item"),
-    pytest.param(
-        {"question_kwd": "x"}, data_error("`question_kwd` is required to be a list"), id="question-str"
-    ),
-    pytest.param(
-        {"question_kwd": None}, data_error("`question_kwd` is required to be a list"), id="question-null"
-    ),
+    pytest.param({"question_kwd": "x"}, CREATE_QUESTION_NOT_A_LIST, id="question-str"),
+    pytest.param({"question_kwd": None}, CREATE_QUESTION_NOT_A_LIST, id="question-null"),
     pytest.param({"question_kwd": [3]}, sequence_item(0), id="question-int-item"),
     pytest.param(
         {"important_kwd": [1], "question_kwd": "x"}, sequence_item(0), id="important-before-question"
     ),
     pytest.param(
         {"question_kwd": "x", "doc_id": NO_SUCH_ID},
-        data_error("`question_kwd` is required to be a list"),
+        CREATE_QUESTION_NOT_A_LIST,
         id="keywords-before-document",
     ),
     pytest.param({"doc_id": NO_SUCH_ID}, DOC_NOT_FOUND, id="unknown-document"),
@@ -951,13 +893,14 @@ def test_chunks_are_shared_with_the_sdk_api(tenant_a, doc):
     web_made = add(
         tenant_a, doc["id"], "Made through the web API.", important_kwd=["web"], question_kwd=["Who?"]
     )
-    reply = tenant_a.sdk.post(
-        f"/api/v1/datasets/{doc['kb_id']}/documents/{doc['id']}/chunks",
-        json={"content": "Made through the SDK.", "important_keywords": ["sdk"], "questions": ["How?"]},
-    )
-    body = reply.json()
-    assert body["code"] == 0, body
-    sdk_made = body["data"]["chunk"]["id"]
+    sdk_made = add_chunk(
+        tenant_a,
+        doc["kb_id"],
+        doc["id"],
+        "Made through the SDK.",
+        important_keywords=["sdk"],
+        questions=["How?"],
+    )["id"]
     assert sdk_made == expected_id("Made through the SDK.", doc["id"])
 
     assert {c["id"]: c for c in sdk_chunks(tenant_a, doc)}[web_made] == {
@@ -996,7 +939,7 @@ def test_chunks_are_shared_with_the_sdk_api(tenant_a, doc):
     assert [c["id"] for c in sdk_chunks(tenant_a, doc)] == [web_made]
     reply = tenant_a.sdk.request(
         "DELETE",
-        f"/api/v1/datasets/{doc['kb_id']}/documents/{doc['id']}/chunks",
+        chunks_path(doc["kb_id"], doc["id"]),
         json={"chunk_ids": [web_made]},
     )
     assert reply.json() == {"code": 0}

@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.chunks import DOCUMENT_RECORD_KEYS, unique
 from tests.conftest import SHARED, RunningServer, Tenant, as_other_tenant
 from tests.envelopes import (
     NO_AUTHORIZATION,
@@ -102,34 +103,6 @@ CREATE_KEYS = {
     "meta_fields",
     "run",
     "status",
-}
-#: Every Document column (spec §1.7), as `/list` and `/infos` return them.
-RECORD_KEYS = {
-    "id",
-    "thumbnail",
-    "kb_id",
-    "parser_id",
-    "parser_config",
-    "source_type",
-    "type",
-    "created_by",
-    "name",
-    "location",
-    "size",
-    "token_num",
-    "chunk_num",
-    "progress",
-    "progress_msg",
-    "process_begin_at",
-    "process_duration",
-    "meta_fields",
-    "suffix",
-    "run",
-    "status",
-    "create_time",
-    "create_date",
-    "update_time",
-    "update_date",
 }
 CORPUS = SHARED / "corpus"
 #: RAGFlow's p1 upload types (docx, excel, ppt, image, pdf, txt, md, json, eml, html) from the
@@ -201,10 +174,6 @@ def argument_error(message: str) -> dict[str, Any]:
 
 def exception(message: str) -> dict[str, Any]:
     return {"code": 100, "data": None, "message": message}
-
-
-def unique(label: str) -> str:
-    return f"{label}-{uuid.uuid4().hex[:10]}"
 
 
 def pause() -> None:
@@ -295,7 +264,7 @@ def infos(tenant: Tenant, doc_ids: list[str]) -> list[dict[str, Any]]:
 
 def info(tenant: Tenant, doc_id: str) -> dict[str, Any]:
     (record,) = infos(tenant, [doc_id])
-    assert set(record) == RECORD_KEYS, record
+    assert set(record) == DOCUMENT_RECORD_KEYS, record
     return record
 
 
@@ -855,7 +824,7 @@ def test_list_returns_every_column_of_each_document(alice, five):
     assert set(by_id) == set(ids(docs))
     for sent in docs:
         record = by_id[sent["id"]]
-        assert set(record) == RECORD_KEYS, record
+        assert set(record) == DOCUMENT_RECORD_KEYS, record
         for key in UPLOAD_KEYS:
             assert record[key] == sent[key], key
         assert record["source_type"] == "local"
@@ -1090,7 +1059,7 @@ def test_infos_returns_the_records(alice, five):
     assert sorted(ids(records)) == sorted(wanted)
     listed_by_id = {doc["id"]: doc for doc in listed(alice, kb_id)}
     for record in records:
-        assert set(record) == RECORD_KEYS, record
+        assert set(record) == DOCUMENT_RECORD_KEYS, record
         assert record == listed_by_id[record["id"]]
     assert infos(alice, []) == []
 
