@@ -124,7 +124,7 @@ CHUNKS = [
 ]
 PLANTS = "how do plants make energy from sunlight"
 #: Words of biology.txt, history.txt and space.txt: every document has a chunk that matches.
-BROAD = "sunlight water zorblax jupiter"
+BROAD = "sunlight water zorblax jupiter energy metres"
 
 
 @dataclass
@@ -1157,3 +1157,15 @@ def test_retrieval_test_takes_huge_numbers(corpus):
     body = {"kb_id": both(corpus), "question": "zorblax", "top_k": 10**9, "size": 10**6}
     data = web_search(corpus.alice, body)
     assert data["chunks"][0]["chunk_id"] == corpus.chunks["zorblax"]
+
+
+def test_chunks_matching_no_word_of_the_question_need_to_be_close_to_it(corpus):
+    """As in RAGFlow, chunks that share no word with the question are left out when others match
+    (here the paper-clip line for `glimmerwick`, even at threshold 0); when nothing matches a
+    word, the nearest chunks are the answer."""
+    scratch = [corpus.ds("scratch")]
+    found = search(corpus.alice, scratch, "glimmerwick", similarity_threshold=0)
+    assert [c["content"] for c in found["chunks"]] == [GLIMMERWICK]
+    nearest = search(corpus.alice, scratch, "qqzzxxv", similarity_threshold=0)
+    assert {c["content"] for c in nearest["chunks"]} == {GLIMMERWICK, PLAIN}
+    assert all(c["term_similarity"] == 0 for c in nearest["chunks"])

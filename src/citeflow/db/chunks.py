@@ -71,6 +71,12 @@ class ChunkRepo:
     def get(self, dataset_id: str, chunk_id: str) -> Chunk | None:
         return self._s.scalar(select(Chunk).where(Chunk.dataset_id == dataset_id, Chunk.id == chunk_id))
 
+    def token_count(self, dataset_id: str, chunk_id: str) -> int | None:
+        """The tokens the chunk cost, or None when there is no such chunk."""
+        return self._s.scalar(
+            select(Chunk.token_count).where(Chunk.dataset_id == dataset_id, Chunk.id == chunk_id)
+        )
+
     def get_any(self, dataset_ids: Collection[str], chunk_id: str) -> Chunk | None:
         """The chunk with that id in any of the datasets."""
         return self._s.scalar(select(Chunk).where(Chunk.dataset_id.in_(dataset_ids), Chunk.id == chunk_id))

@@ -39,6 +39,10 @@ WINDOW = 64
 BM25_HALF = 0.75
 #: `vector_similarity = min(1, cosine / COSINE_SCALE)`.
 COSINE_SCALE = 0.7
+#: When some chunks match words of the question, one matching none is a candidate only this close
+#: to it (below this, embedders such as MiniLM mostly rate unrelated texts); when none match, the
+#: nearest chunks are the candidates.
+VECTOR_ONLY_MIN_COSINE = 0.3
 
 Rerank = Callable[[str, Sequence[str]], Sequence[float]]
 
@@ -115,10 +119,10 @@ class Retriever:
         window = window_size(request.ranking.page_size)
         pool = math.ceil(request.ranking.page * request.ranking.page_size / window) * window
         labels = self._tags.label(parsed, request.tag_dataset_ids, request.top_tags) or None
-        candidates = self._candidates(request, parsed, pool)
+        candidates, text_hits = self._candidates(request, parsed, pool)
         if not candidates:
             return RetrievalResult(0, [], [], labels)
-        scored = self._score(request, parsed, candidates, labels or {})
+        scored = self._score(request, parsed, candidates, text_hits, labels or {})
         scored.sort(key=lambda c: (-c.similarity, -c.cosine, c.chunk.id))
         passing = [c for c in scored[:pool] if c.similarity >= request.ranking.similarity_threshold]
         start = (request.ranking.page - 1) * request.ranking.page_size
@@ -130,9 +134,11 @@ class Retriever:
 
     def _candidates(
         self, request: RetrievalRequest, parsed: ParsedQuestion, pool: int
-    ) -> dict[int, float | None]:
-        """Candidate keys and, for those the vector index found, their cosine."""
+    ) -> tuple[dict[int, float | None], set[int]]:
+        """Candidate keys with, for those the vector index found, their cosine; and the keys the
+        full-text index found."""
         found: dict[int, float | None] = {}
+        text_hits: set[int] = set()
         vector_k = min(request.ranking.top_k, max(pool, VECTOR_CANDIDATES))
         for dataset_id in request.dataset_ids:
             self._indexes.catch_up(dataset_id)
@@ -141,18 +147,20 @@ class Retriever:
                     dataset_id, parsed.terms, max(pool, TEXT_CANDIDATES), request.document_ids
                 ):
                     found.setdefault(key, None)
+                    text_hits.add(key)
             if request.query_vector is not None and vector_k > 0:
                 for key, cosine in self._indexes.vector_search(
                     dataset_id, request.query_vector, vector_k, request.document_ids
                 ):
                     found[key] = cosine
-        return found
+        return found, text_hits
 
     def _score(
         self,
         request: RetrievalRequest,
         parsed: ParsedQuestion,
         candidates: Mapping[int, float | None],
+        text_hits: set[int],
         labels: Mapping[str, float],
     ) -> list[ScoredChunk]:
         with self._db.read() as s:
@@ -167,6 +175,8 @@ class Retriever:
             if cosine is None:
                 cosine = _cosine(query, row.vector)
             bm25 = relevance.get(key, 0.0)
+            if text_hits and key not in text_hits and not bm25 and cosine < VECTOR_ONLY_MIN_COSINE:
+                continue
             scored.append(
                 ScoredChunk(
                     row, json.loads(row.fields), 0.0, _scaled(cosine), bm25 / (bm25 + BM25_HALF), cosine

@@ -205,7 +205,7 @@ class ChunkService:
         now = now_ms()
         with self._db.transaction() as s:
             chunks = ChunkRepo(s)
-            previous = chunks.get(dataset.id, new_id)
+            previous = chunks.token_count(dataset.id, new_id)
             chunks.upsert(
                 [
                     {
@@ -228,10 +228,10 @@ class ChunkService:
             if previous is None:
                 _count(s, document, chunks=1, tokens=tokens)
             else:
-                _count(s, document, chunks=0, tokens=tokens - previous.token_count)
-            row = chunks.get(dataset.id, new_id)
-        assert row is not None
-        return view_of(row)
+                _count(s, document, chunks=0, tokens=tokens - previous)
+        added = self.get(dataset.id, new_id)
+        assert added is not None
+        return added
 
     def edit(self, dataset: Dataset, document: Document, chunk_id_: str, edit: Edit) -> None:
         """Change a chunk's content, keywords, questions or availability; what the search sees of

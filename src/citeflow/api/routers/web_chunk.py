@@ -107,7 +107,7 @@ def create_chunk(caller: SessionCaller, body: WebArgs, chunks: ChunksDep) -> Rag
     important = _keyword_list(req, "important_kwd", "is required to be") or []
     questions = _keyword_list(req, "question_kwd", "is required to be") or []
     dataset, document = chunks.web_document(caller, req["doc_id"], missing_tenant=False)
-    added = chunks.add(dataset, document, content, important, [q.strip() for q in questions if q.strip()])
+    added = chunks.add(dataset, document, content, important, questions)
     return web_ok({"chunk_id": added.id})
 
 
