@@ -106,6 +106,18 @@ def window_size(page_size: int) -> int:
     return max(page_size, math.floor(WINDOW / page_size + 0.5) * page_size)
 
 
+@dataclass(slots=True)
+class _Candidate:
+    """A candidate while it is scored: only what scoring needs, the chunk itself comes later."""
+
+    chunk_id: str
+    dataset_id: str
+    cosine: float
+    vector_similarity: float
+    term_similarity: float
+    similarity: float = 0.0
+
+
 class Retriever:
     def __init__(self, db: Database, indexes: SearchBackend) -> None:
         self._db = db
@@ -116,21 +128,27 @@ class Retriever:
         parsed = parse(request.question)
         if parsed.empty and request.query_vector is None:
             return EMPTY
-        window = window_size(request.ranking.page_size)
-        pool = math.ceil(request.ranking.page * request.ranking.page_size / window) * window
+        ranking = request.ranking
+        window = window_size(ranking.page_size)
+        pool = math.ceil(ranking.page * ranking.page_size / window) * window
         labels = self._tags.label(parsed, request.tag_dataset_ids, request.top_tags) or None
         candidates, text_hits = self._candidates(request, parsed, pool)
         if not candidates:
             return RetrievalResult(0, [], [], labels)
-        scored = self._score(request, parsed, candidates, text_hits, labels or {})
-        scored.sort(key=lambda c: (-c.similarity, -c.cosine, c.chunk.id))
-        passing = [c for c in scored[:pool] if c.similarity >= request.ranking.similarity_threshold]
-        start = (request.ranking.page - 1) * request.ranking.page_size
-        page = passing[start : start + request.ranking.page_size]
-        if request.ranking.highlight:
-            _highlight(page, parsed)
+        scored, loaded = self._score(request, parsed, candidates, text_hits, labels or {})
+        scored.sort(key=lambda c: (-c.similarity, -c.cosine, c.chunk_id))
+        passing = [c for c in scored[:pool] if c.similarity >= ranking.similarity_threshold]
+        start = (ranking.page - 1) * ranking.page_size
+        page = passing[start : start + ranking.page_size]
         counted = passing if request.aggregate_window else page
-        return RetrievalResult(len(passing), page, _doc_aggs(counted), labels)
+        loaded.update(self._load([c.chunk_id for c in counted if c.chunk_id not in loaded]))
+        chunks = [_scored_chunk(c, loaded[c.chunk_id]) for c in page]
+        if ranking.highlight:
+            _highlight(chunks, parsed)
+        names = [
+            (loaded[c.chunk_id][1].get("docnm_kwd", ""), loaded[c.chunk_id][0].document_id) for c in counted
+        ]
+        return RetrievalResult(len(passing), chunks, _doc_aggs(names), labels)
 
     def _candidates(
         self, request: RetrievalRequest, parsed: ParsedQuestion, pool: int
@@ -162,51 +180,78 @@ class Retriever:
         candidates: Mapping[int, float | None],
         text_hits: set[int],
         labels: Mapping[str, float],
-    ) -> list[ScoredChunk]:
+    ) -> tuple[list[_Candidate], dict[str, tuple[Chunk, dict[str, Any]]]]:
+        """The candidates' scores, and the chunks that had to be loaded to compute them (for a
+        rerank model or tags)."""
         with self._db.read() as s:
-            rows = ChunkRepo(s).with_ids([chunk_id_of(k) for k in candidates])
+            rows = ChunkRepo(s).scoring_rows([chunk_id_of(k) for k in candidates])
         rows = [r for r in rows if r.available and r.dataset_id in request.dataset_ids]
-        relevance = self._relevance(parsed, rows)
-        query = None if request.query_vector is None else unit(request.query_vector)
+        relevance = self._relevance(parsed, [(r.id, r.dataset_id) for r in rows])
+        missing = [r for r in rows if candidates.get(chunk_key(r.id)) is None]
+        cosines = dict(
+            zip(
+                (r.id for r in missing),
+                _cosines(request.query_vector, [r.vector for r in missing]),
+                strict=True,
+            )
+        )
         scored = []
         for row in rows:
             key = chunk_key(row.id)
             cosine = candidates.get(key)
             if cosine is None:
-                cosine = _cosine(query, row.vector)
+                cosine = cosines[row.id]
             bm25 = relevance.get(key, 0.0)
             if text_hits and key not in text_hits and not bm25 and cosine < VECTOR_ONLY_MIN_COSINE:
                 continue
             scored.append(
-                ScoredChunk(
-                    row, json.loads(row.fields), 0.0, _scaled(cosine), bm25 / (bm25 + BM25_HALF), cosine
-                )
+                _Candidate(row.id, row.dataset_id, cosine, _scaled(cosine), bm25 / (bm25 + BM25_HALF))
             )
+        loaded = self._load([c.chunk_id for c in scored]) if request.rerank is not None or labels else {}
         weight = request.ranking.vector_similarity_weight
         if request.rerank is not None and scored:
-            texts = [_rerank_text(c.fields) for c in scored]
+            texts = [_rerank_text(loaded[c.chunk_id][1]) for c in scored]
             for c, score in zip(scored, request.rerank(request.question, texts), strict=True):
                 c.vector_similarity = float(score)
         elif all(c.vector_similarity == 0 for c in scored):
             weight = 0.0
         for c in scored:
-            bonus = request.pagerank.get(c.chunk.dataset_id, 0.0)
+            bonus = request.pagerank.get(c.dataset_id, 0.0)
             if labels:
-                bonus += 10 * tag_score(labels, _tag_features(c.fields.get("tag_feas")))
+                bonus += 10 * tag_score(labels, _tag_features(loaded[c.chunk_id][1].get("tag_feas")))
             c.similarity = weight * c.vector_similarity + (1 - weight) * c.term_similarity + bonus
-        return scored
+        return scored, loaded
 
-    def _relevance(self, parsed: ParsedQuestion, rows: Sequence[Chunk]) -> dict[int, float]:
+    def _load(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, dict[str, Any]]]:
+        if not chunk_ids:
+            return {}
+        with self._db.read() as s:
+            rows = ChunkRepo(s).with_ids(chunk_ids)
+        return {r.id: (r, json.loads(r.fields)) for r in rows}
+
+    def _relevance(self, parsed: ParsedQuestion, rows: Sequence[tuple[str, str]]) -> dict[int, float]:
         """Each candidate's weighted BM25 over the ranking fields, from its dataset's index."""
         if parsed.empty:
             return {}
         by_dataset: dict[str, list[int]] = {}
-        for row in rows:
-            by_dataset.setdefault(row.dataset_id, []).append(chunk_key(row.id))
+        for chunk_id, dataset_id in rows:
+            by_dataset.setdefault(dataset_id, []).append(chunk_key(chunk_id))
         relevance: dict[int, float] = {}
         for dataset_id, keys in by_dataset.items():
             relevance.update(self._indexes.text_scores(dataset_id, parsed.terms, keys))
         return relevance
+
+
+def _scored_chunk(candidate: _Candidate, loaded: tuple[Chunk, dict[str, Any]]) -> ScoredChunk:
+    chunk, fields = loaded
+    return ScoredChunk(
+        chunk,
+        fields,
+        candidate.similarity,
+        candidate.vector_similarity,
+        candidate.term_similarity,
+        candidate.cosine,
+    )
 
 
 def _tag_features(value: Any) -> dict[str, float]:
@@ -226,10 +271,20 @@ def _scaled(cosine: float) -> float:
     return min(1.0, max(cosine, 0.0) / COSINE_SCALE)
 
 
-def _cosine(query: np.ndarray | None, vector: bytes | None) -> float:
-    if query is None or not vector or len(vector) != 4 * query.shape[-1]:
-        return 0.0
-    return float(unit(np.frombuffer(vector, dtype="<f4")) @ query)
+def _cosines(query: np.ndarray | None, vectors: Sequence[bytes | None]) -> list[float]:
+    """Cosines of float32 vectors with the question; 0 for a missing vector or another dimension."""
+    if query is None or not vectors:
+        return [0.0] * len(vectors)
+    size = 4 * query.shape[-1]
+    usable = [i for i, v in enumerate(vectors) if v and len(v) == size]
+    found = [0.0] * len(vectors)
+    if usable:
+        matrix = np.frombuffer(b"".join(vectors[i] or b"" for i in usable), dtype="<f4").reshape(
+            len(usable), -1
+        )
+        for i, cosine in zip(usable, (unit(matrix) @ unit(query)).tolist(), strict=True):
+            found[i] = float(cosine)
+    return found
 
 
 def _rerank_text(fields: Mapping[str, Any]) -> str:
@@ -247,8 +302,9 @@ def _highlight(chunks: list[ScoredChunk], parsed: ParsedQuestion) -> None:
             c.highlight = m if m is not None else c.chunk.content
 
 
-def _doc_aggs(chunks: Sequence[ScoredChunk]) -> list[dict[str, Any]]:
-    counts = Counter((c.fields.get("docnm_kwd", ""), c.chunk.document_id) for c in chunks)
+def _doc_aggs(documents: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """`{"doc_name", "doc_id", "count"}` per document of (name, id) pairs, most chunks first."""
+    counts = Counter(documents)
     return [
         {"doc_name": name, "doc_id": doc_id, "count": n}
         for (name, doc_id), n in sorted(counts.items(), key=lambda item: -item[1])

@@ -100,17 +100,28 @@ class VectorIndex:
             self._dirty = True
 
     def nearest(self, query: np.ndarray, k: int, excluded: Collection[int] = ()) -> list[tuple[int, float]]:
-        """(key, cosine) of up to k nearest vectors whose keys are not excluded."""
+        """(key, cosine) of up to k nearest vectors whose keys are not excluded. The graph cannot
+        skip excluded keys, so it is asked for enough more to make up for their share, and again
+        for twice as many while too few remain."""
         with self._lock:
             index = self._index
             if index is None or len(index) == 0 or k <= 0 or index.ndim != query.shape[-1]:
                 return []
             size = len(index)
             exact = size <= EXACT_SCAN_LIMIT
-            wanted = min(size, k + len(excluded))
-            matches = index.search(unit(query), wanted, exact=exact, threads=1)
-        found = [(int(key), 1.0 - float(d)) for key, d in zip(matches.keys, matches.distances, strict=True)]
-        return [(key, score) for key, score in found if key not in excluded][:k]
+            kept_share = max(1.0 - len(excluded) / size, 0.01)
+            wanted = min(size, int(k / kept_share * 1.2) + 8)
+            target = unit(query)
+            while True:
+                matches = index.search(target, wanted, exact=exact, threads=1)
+                found = [
+                    (int(key), 1.0 - float(d))
+                    for key, d in zip(matches.keys.tolist(), matches.distances.tolist(), strict=True)
+                    if int(key) not in excluded
+                ]
+                if len(found) >= k or wanted >= size:
+                    return found[:k]
+                wanted = min(size, wanted * 2)
 
     def save(self) -> None:
         """Write the index to its file atomically: a crash leaves the old file or the new one."""
