@@ -106,6 +106,10 @@ class SearchIndexes:
         self._writing: OrderedDict[str, None] = OrderedDict()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
+        self._pending: set[str] = set()
+        self._pending_changed = threading.Condition()
+        self._follower = threading.Thread(target=self._follow_loop, name="citeflow-index-follow", daemon=True)
+        self._follower.start()
         directory.mkdir(parents=True, exist_ok=True)
 
     def _get(self, dataset_id: str) -> DatasetIndex:
@@ -116,15 +120,28 @@ class SearchIndexes:
             return index
 
     def follow(self, dataset_ids: Collection[str]) -> None:
-        """Catch up after a commit. A failure is logged, not raised: the write is committed, and
-        the next search or start-up catches up again."""
-        for dataset_id in dataset_ids:
-            try:
-                self.catch_up(dataset_id)
-            except Exception:
-                log.exception(
-                    "search indexes of dataset %s could not catch up; retrying on next use", dataset_id
-                )
+        """Note datasets whose chunks a transaction just changed; a background thread catches
+        them up, many writes in one go when they come quickly. Searches catch up first anyway,
+        so what was written is found at once either way."""
+        with self._pending_changed:
+            self._pending.update(dataset_ids)
+            self._pending_changed.notify()
+
+    def _follow_loop(self) -> None:
+        while True:
+            with self._pending_changed:
+                while not self._pending and not self._stop.is_set():
+                    self._pending_changed.wait()
+                if self._stop.is_set():
+                    return
+                pending, self._pending = self._pending, set()
+            for dataset_id in pending:
+                try:
+                    self.catch_up(dataset_id)
+                except Exception:
+                    log.exception(
+                        "search indexes of dataset %s could not catch up; retrying on next use", dataset_id
+                    )
 
     def catch_up(self, dataset_id: str) -> None:
         """Apply the dataset's changes above the indexes' watermarks."""
@@ -281,7 +298,10 @@ class SearchIndexes:
         self.flush()
 
     def close(self) -> None:
-        self._stop.set()
+        with self._pending_changed:
+            self._stop.set()
+            self._pending_changed.notify()
+        self._follower.join()
         if self._flusher is not None:
             self._flusher.join()
         self.flush()

@@ -25,6 +25,7 @@ FIELD_BOOSTS: Mapping[str, float] = {
 #: Fields whose BM25 makes `term_similarity`, and their weights. RAGFlow's title boost (10 times) helps
 #: to find candidates but drowns the content when ranking them.
 SCORING_FIELDS: Mapping[str, float] = {
+    "title_tks": 1.0,
     "content_ltks": 1.0,
     "important_tks": 1.0,
     "question_tks": 1.0,
