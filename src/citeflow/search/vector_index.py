@@ -48,10 +48,6 @@ class VectorIndex:
         self._dirty = False
 
     @property
-    def dimension(self) -> int | None:
-        return None if self._index is None else int(self._index.ndim)
-
-    @property
     def dirty(self) -> bool:
         return self._dirty
 
