@@ -12,7 +12,8 @@ from pathlib import Path
 
 import tantivy
 
-#: Fields searched by full-text queries and RAGFlow's boosts for them (pipeline spec §6.2).
+#: Fields searched for candidates and RAGFlow's boosts for them (pipeline spec §6.2): each word
+#: scores its best field, as RAGFlow's `best_fields` query does.
 FIELD_BOOSTS: Mapping[str, float] = {
     "title_tks": 10.0,
     "title_sm_tks": 5.0,
@@ -22,14 +23,18 @@ FIELD_BOOSTS: Mapping[str, float] = {
     "content_ltks": 2.0,
     "content_sm_ltks": 1.0,
 }
-#: Fields whose BM25 makes `term_similarity`, and their weights. RAGFlow's title boost (10 times) helps
-#: to find candidates but drowns the content when ranking them.
+#: Fields whose BM25 ranks candidates (`term_similarity`), with equal weights: RAGFlow's boosts
+#: help to find candidates but drown the content when ranking them.
 SCORING_FIELDS: Mapping[str, float] = {
     "title_tks": 1.0,
     "content_ltks": 1.0,
     "important_tks": 1.0,
     "question_tks": 1.0,
 }
+#: Words in more than this share of a dataset's chunks are left out of its queries (unless no
+#: other word is left): they barely move a score, and walking their postings is what makes a
+#: query slow on a large dataset.
+COMMON_WORD_SHARE = 0.25
 #: Keyword fields: each value is one term, matched whole.
 KEYWORD_FIELDS = frozenset({"important_kwd"})
 WRITER_HEAP_BYTES = 32_000_000
@@ -136,11 +141,11 @@ class TextIndex:
         *,
         document_ids: Sequence[str] | None = None,
         include_off: bool = False,
-        fields: Mapping[str, float] = FIELD_BOOSTS,
     ) -> list[tuple[int, float]]:
         """(key, score) of the best `limit` chunks matching any term (switched-off ones only when
-        asked): BM25 per field, times the field's and the term's boosts."""
-        query = self._query(terms, fields)
+        asked), by the candidate fields' boosted BM25."""
+        searcher = self._index.searcher()
+        query = self._query(searcher, terms, FIELD_BOOSTS)
         if query is None or limit <= 0:
             return []
         filters: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, query)]
@@ -150,40 +155,55 @@ class TextIndex:
             filters.append(
                 (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "doc", list(document_ids)))
             )
-        return self._run(filters, limit)
+        return self._run(searcher, filters, limit)
 
     def scores(self, terms: Sequence[WeightedTerm], keys: Collection[int]) -> dict[int, float]:
-        """The scoring fields' weighted BM25 of those chunks (absent: no term matches), divided by
-        the largest IDF a term can have in this index, so a rare word weighs about the same in a
-        dataset of ten chunks as in one of a million (as RAGFlow's `*_tks` similarity does)."""
-        query = self._query(terms, SCORING_FIELDS)
+        """The scoring fields' BM25 of those chunks (absent: no term matches)."""
+        searcher = self._index.searcher()
+        query = self._query(searcher, terms, SCORING_FIELDS)
         if query is None or not keys:
             return {}
         restricted = [
             (tantivy.Occur.Must, query),
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "key", list(keys))),
         ]
-        largest_idf = math.log(1 + (max(self.count(), 1) - 0.5) / 1.5)
-        return {key: score / largest_idf for key, score in self._run(restricted, len(keys))}
+        return dict(self._run(searcher, restricted, len(keys)))
 
-    def _run(self, clauses: list[tuple[tantivy.Occur, tantivy.Query]], limit: int) -> list[tuple[int, float]]:
-        searcher = self._index.searcher()
+    def _run(
+        self, searcher: tantivy.Searcher, clauses: list[tuple[tantivy.Occur, tantivy.Query]], limit: int
+    ) -> list[tuple[int, float]]:
+        """Hits as (key, BM25 divided by the largest IDF a word can have in this index), so a rare
+        word weighs about the same in a dataset of ten chunks as in one of a million (as RAGFlow's
+        `*_tks` similarity normalises IDF)."""
         hits = searcher.search(tantivy.Query.boolean_query(clauses), limit, count=False).hits
         keys = searcher.fast_field_values("key", [addr for _, addr in hits])
-        return [(int(key), float(score)) for (score, _), key in zip(hits, keys, strict=True)]
+        largest_idf = math.log(1 + (max(searcher.num_docs, 1) - 0.5) / 1.5)
+        return [(int(key), float(score) / largest_idf) for (score, _), key in zip(hits, keys, strict=True)]
 
-    def _query(self, terms: Sequence[WeightedTerm], fields: Mapping[str, float]) -> tantivy.Query | None:
-        """Each term scores its best field (Elasticsearch's `best_fields`, as RAGFlow queries),
-        times the term's weight; a chunk's score is the sum over terms."""
-        clauses: list[tantivy.Query] = []
-        for term in terms:
-            per_field = [
-                tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, name, term.token), boost)
-                for name, boost in fields.items()
-            ]
-            clauses.append(
-                tantivy.Query.boost_query(tantivy.Query.disjunction_max_query(per_field), term.weight)
+    def _query(
+        self, searcher: tantivy.Searcher, terms: Sequence[WeightedTerm], fields: Mapping[str, float]
+    ) -> tantivy.Query | None:
+        """Each term scores its best field, times the term's weight; a chunk's score is the sum
+        over terms. Words common to most chunks are left out (`COMMON_WORD_SHARE`)."""
+        common = COMMON_WORD_SHARE * searcher.num_docs
+        frequency = {t.token: searcher.doc_freq("content_ltks", t.token) for t in terms}
+        kept = [t for t in terms if frequency[t.token] <= common] or sorted(
+            terms, key=lambda t: frequency[t.token]
+        )[:1]
+        clauses = [
+            tantivy.Query.boost_query(
+                tantivy.Query.disjunction_max_query(
+                    [
+                        tantivy.Query.boost_query(
+                            tantivy.Query.term_query(self._schema, name, term.token), weight
+                        )
+                        for name, weight in fields.items()
+                    ]
+                ),
+                term.weight,
             )
+            for term in kept
+        ]
         if not clauses:
             return None
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
