@@ -2,7 +2,7 @@
 three scores (pipeline spec §6.3 to §6.7), then windowed, thresholded and paged.
 
 Every candidate gets `vector_similarity` (its cosine with the question stretched onto [0, 1], or
-the rerank model's score), `term_similarity` (its weighted BM25 over content, keywords and
+the rerank model's score), `term_similarity` (its weighted BM25 over title, content, keywords and
 questions, relative to the dataset's largest IDF, squashed as b / (b + 0.75)) and
 `similarity = w * vector_similarity + (1 - w) * term_similarity + pagerank + 10 * tag overlap`.
 RAGFlow's own term similarity (the share of the question's keywords a chunk contains) ranks
