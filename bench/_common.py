@@ -76,12 +76,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(data_dir: Path, log_level: str, database_url: str | None = None) -> tuple[Server, float]:
+def start(
+    data_dir: Path,
+    log_level: str,
+    database_url: str | None = None,
+    *,
+    timeout: float = START_TIMEOUT_SECONDS,
+    poll_seconds: float = POLL_SECONDS,
+) -> tuple[Server, float]:
     """Start `citeflow serve` on a free port of 127.0.0.1 with `data_dir` and default settings
     (`CITEFLOW_*` variables of this environment are not passed on); SQLite unless `database_url`.
 
     Returns the server and the seconds from process start to the first "pong". Its log goes to
-    `data_dir` with the suffix `.log`.
+    `data_dir` with the suffix `.log`. A start-up that builds search indexes over many chunks
+    needs a longer `timeout`, and polls less often so that polling does not steal its CPU.
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -102,11 +110,11 @@ def start(data_dir: Path, log_level: str, database_url: str | None = None) -> tu
                     return Server(process, url, log), time.perf_counter() - started
             except httpx.TransportError:
                 pass
-            if process.poll() is not None or time.perf_counter() - started > START_TIMEOUT_SECONDS:
+            if process.poll() is not None or time.perf_counter() - started > timeout:
                 process.kill()
                 process.wait()
                 sys.exit(f"citeflow serve did not start; its log ({log}) ends with:\n{tail(log)}")
-            time.sleep(POLL_SECONDS)
+            time.sleep(poll_seconds)
 
 
 def stop(server: Server) -> float:
@@ -137,6 +145,12 @@ def tail(path: Path, lines: int = 20) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by `pid`, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def proc_status(pid: int, field: str) -> float:
