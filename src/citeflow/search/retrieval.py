@@ -38,7 +38,7 @@ WINDOW = 64
 #: dataset's largest IDF; 0.75 is a BM25 of 6 in a dataset of 5,000 chunks).
 BM25_HALF = 0.75
 #: `vector_similarity = min(1, cosine / COSINE_SCALE)`.
-COSINE_SCALE = 0.7
+COSINE_SCALE = 0.9
 #: When some chunks match words of the question, one matching none is a candidate only this close
 #: to it (below this, embedders such as MiniLM mostly rate unrelated texts); when none match, the
 #: nearest chunks are the candidates.
@@ -267,7 +267,7 @@ def _tag_features(value: Any) -> dict[str, float]:
 
 
 def _scaled(cosine: float) -> float:
-    """Cosine stretched onto [0, 1]: MiniLM-like embedders rarely exceed 0.7 even for a match."""
+    """Cosine stretched onto [0, 1]: MiniLM-like embedders rarely exceed 0.9 even for a near copy."""
     return min(1.0, max(cosine, 0.0) / COSINE_SCALE)
 
 

@@ -34,7 +34,7 @@ SCORING_FIELDS: Mapping[str, float] = {
 #: Words in more than this share of a dataset's chunks are left out of its queries (unless no
 #: other word is left): they barely move a score, and walking their postings is what makes a
 #: query slow on a large dataset.
-COMMON_WORD_SHARE = 0.25
+COMMON_WORD_SHARE = 0.5
 #: Keyword fields: each value is one term, matched whole.
 KEYWORD_FIELDS = frozenset({"important_kwd"})
 WRITER_HEAP_BYTES = 32_000_000
