@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -221,21 +221,26 @@ class ChunkRepo:
         return int(self._s.scalar(select(SearchSequence.value).where(SearchSequence.id == 1)) or 0)
 
     def changed_since(self, dataset_id: str, after: int, batch: int = 2000) -> Iterator[list[Chunk]]:
-        """The dataset's rows written after change `after`, in batches of at most `batch`."""
-        last_id = ""
+        """The dataset's rows written after change `after`, in batches of at most `batch`, in
+        (seq, id) order: the index on (dataset_id, seq, id) serves each batch without sorting."""
+        position = (after, "")
         while True:
             rows = list(
                 self._s.scalars(
                     select(Chunk)
-                    .where(Chunk.dataset_id == dataset_id, Chunk.seq > after, Chunk.id > last_id)
-                    .order_by(Chunk.id)
+                    .where(
+                        Chunk.dataset_id == dataset_id,
+                        Chunk.seq > after,
+                        tuple_(Chunk.seq, Chunk.id) > position,
+                    )
+                    .order_by(Chunk.seq, Chunk.id)
                     .limit(batch)
                 )
             )
             if not rows:
                 return
             yield rows
-            last_id = rows[-1].id
+            position = (rows[-1].seq, rows[-1].id)
 
     def tombstones_since(self, dataset_id: str, after: int) -> list[ChunkTombstone]:
         return list(

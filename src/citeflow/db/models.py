@@ -218,7 +218,7 @@ class Chunk(Base):
     __tablename__ = "chunk"
     __table_args__ = (
         Index("ix_chunk_document", "document_id", "create_time"),
-        Index("ix_chunk_dataset_seq", "dataset_id", "seq"),
+        Index("ix_chunk_dataset_seq", "dataset_id", "seq", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
