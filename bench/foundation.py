@@ -9,7 +9,6 @@ the same machine, so the latencies include client overhead and both sides share 
 
 import argparse
 import asyncio
-import os
 import shutil
 import statistics
 import tempfile
@@ -23,6 +22,7 @@ import httpx
 from _common import (
     POLL_SECONDS,
     Server,
+    cpu_seconds,
     is_success,
     latency_cells,
     machine_facts,
@@ -48,12 +48,6 @@ class LoadResult:
 
 
 # --- load -------------------------------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time used so far by `pid`, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def load(
