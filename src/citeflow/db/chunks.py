@@ -8,9 +8,8 @@ table by watermark and catch up after a crash.
 import json
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Row, delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -81,13 +80,6 @@ class ChunkRepo:
     def get_any(self, dataset_ids: Collection[str], chunk_id: str) -> Chunk | None:
         """The chunk with that id in any of the datasets."""
         return self._s.scalar(select(Chunk).where(Chunk.dataset_id.in_(dataset_ids), Chunk.id == chunk_id))
-
-    def scoring_rows(self, chunk_ids: Collection[str]) -> list[Row[Any]]:
-        """(id, dataset_id, available, vector) of those chunks: what ranking reads of them."""
-        query = select(Chunk.id, Chunk.dataset_id, Chunk.available, Chunk.vector).where(
-            Chunk.id.in_(chunk_ids)
-        )
-        return list(self._s.execute(query))
 
     def with_ids(self, chunk_ids: Collection[str]) -> list[Chunk]:
         return list(self._s.scalars(select(Chunk).where(Chunk.id.in_(chunk_ids))))

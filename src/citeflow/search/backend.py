@@ -46,6 +46,10 @@ class SearchBackend(Protocol):
         """(chunk key, cosine) of the k available chunks nearest to `query`."""
         ...
 
+    def vectors(self, dataset_id: str, keys: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of those chunks that have one."""
+        ...
+
     def drop(self, dataset_id: str) -> None:
         """Forget a deleted dataset."""
         ...

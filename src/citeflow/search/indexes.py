@@ -329,6 +329,9 @@ class SearchIndexes:
     ) -> dict[int, float]:
         return self._get(dataset_id).text.scores(terms, keys)
 
+    def vectors(self, dataset_id: str, keys: Sequence[int]) -> dict[int, np.ndarray]:
+        return self._get(dataset_id).vectors.vectors(keys)
+
     def vector_search(
         self, dataset_id: str, query: np.ndarray, k: int, document_ids: Sequence[str] | None
     ) -> list[tuple[int, float]]:

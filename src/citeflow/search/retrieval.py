@@ -21,7 +21,7 @@ import numpy as np
 from citeflow.db import Database
 from citeflow.db.chunks import ChunkRepo
 from citeflow.db.models import Chunk
-from citeflow.search.analysis import chunk_id_of, chunk_key
+from citeflow.search.analysis import chunk_id_of
 from citeflow.search.backend import SearchBackend
 from citeflow.search.highlight import Highlighter
 from citeflow.search.query import ParsedQuestion, parse
@@ -142,6 +142,9 @@ class Retriever:
         page = passing[start : start + ranking.page_size]
         counted = passing if request.aggregate_window else page
         loaded.update(self._load([c.chunk_id for c in counted if c.chunk_id not in loaded]))
+        # A chunk deleted or switched off since the indexes were read is left out.
+        page = [c for c in page if c.chunk_id in loaded]
+        counted = [c for c in counted if c.chunk_id in loaded]
         chunks = [_scored_chunk(c, loaded[c.chunk_id]) for c in page]
         if ranking.highlight:
             _highlight(chunks, parsed)
@@ -152,10 +155,10 @@ class Retriever:
 
     def _candidates(
         self, request: RetrievalRequest, parsed: ParsedQuestion, pool: int
-    ) -> tuple[dict[int, float | None], set[int]]:
-        """Candidate keys with, for those the vector index found, their cosine; and the keys the
-        full-text index found."""
-        found: dict[int, float | None] = {}
+    ) -> tuple[dict[int, tuple[str, float | None]], set[int]]:
+        """Candidate keys with their dataset and, for those the vector index found, their cosine;
+        and the keys the full-text index found. Both indexes leave out switched-off chunks."""
+        found: dict[int, tuple[str, float | None]] = {}
         text_hits: set[int] = set()
         vector_k = min(request.ranking.top_k, max(pool, VECTOR_CANDIDATES))
         for dataset_id in request.dataset_ids:
@@ -164,50 +167,49 @@ class Retriever:
                 for key, _ in self._indexes.text_search(
                     dataset_id, parsed.terms, max(pool, TEXT_CANDIDATES), request.document_ids
                 ):
-                    found.setdefault(key, None)
+                    found.setdefault(key, (dataset_id, None))
                     text_hits.add(key)
             if request.query_vector is not None and vector_k > 0:
                 for key, cosine in self._indexes.vector_search(
                     dataset_id, request.query_vector, vector_k, request.document_ids
                 ):
-                    found[key] = cosine
+                    found[key] = (dataset_id, cosine)
         return found, text_hits
 
     def _score(
         self,
         request: RetrievalRequest,
         parsed: ParsedQuestion,
-        candidates: Mapping[int, float | None],
+        candidates: Mapping[int, tuple[str, float | None]],
         text_hits: set[int],
         labels: Mapping[str, float],
     ) -> tuple[list[_Candidate], dict[str, tuple[Chunk, dict[str, Any]]]]:
-        """The candidates' scores, and the chunks that had to be loaded to compute them (for a
-        rerank model or tags)."""
-        with self._db.read() as s:
-            rows = ChunkRepo(s).scoring_rows([chunk_id_of(k) for k in candidates])
-        rows = [r for r in rows if r.available and r.dataset_id in request.dataset_ids]
-        relevance = self._relevance(parsed, [(r.id, r.dataset_id) for r in rows])
-        missing = [r for r in rows if candidates.get(chunk_key(r.id)) is None]
-        cosines = dict(
-            zip(
-                (r.id for r in missing),
-                _cosines(request.query_vector, [r.vector for r in missing]),
-                strict=True,
-            )
-        )
+        """The candidates' scores, from the indexes alone; and the chunks that had to be loaded to
+        compute them (for a rerank model or tags)."""
+        by_dataset: dict[str, list[int]] = {}
+        for key, (dataset_id, _) in candidates.items():
+            by_dataset.setdefault(dataset_id, []).append(key)
+        relevance: dict[int, float] = {}
+        cosines: dict[int, float] = {}
+        for dataset_id, keys in by_dataset.items():
+            if not parsed.empty:
+                relevance.update(self._indexes.text_scores(dataset_id, parsed.terms, keys))
+            missing = [k for k in keys if candidates[k][1] is None]
+            if missing and request.query_vector is not None:
+                cosines.update(_cosines(request.query_vector, self._indexes.vectors(dataset_id, missing)))
         scored = []
-        for row in rows:
-            key = chunk_key(row.id)
-            cosine = candidates.get(key)
-            if cosine is None:
-                cosine = cosines[row.id]
+        for key, (dataset_id, found_cosine) in candidates.items():
+            cosine = found_cosine if found_cosine is not None else cosines.get(key, 0.0)
             bm25 = relevance.get(key, 0.0)
             if text_hits and key not in text_hits and not bm25 and cosine < VECTOR_ONLY_MIN_COSINE:
                 continue
             scored.append(
-                _Candidate(row.id, row.dataset_id, cosine, _scaled(cosine), bm25 / (bm25 + BM25_HALF))
+                _Candidate(chunk_id_of(key), dataset_id, cosine, _scaled(cosine), bm25 / (bm25 + BM25_HALF))
             )
-        loaded = self._load([c.chunk_id for c in scored]) if request.rerank is not None or labels else {}
+        loaded = {}
+        if request.rerank is not None or labels:
+            loaded = self._load([c.chunk_id for c in scored])
+            scored = [c for c in scored if c.chunk_id in loaded]
         weight = request.ranking.vector_similarity_weight
         if request.rerank is not None and scored:
             texts = [_rerank_text(loaded[c.chunk_id][1]) for c in scored]
@@ -223,23 +225,12 @@ class Retriever:
         return scored, loaded
 
     def _load(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, dict[str, Any]]]:
+        """Those chunks that still exist and are switched on, with their fields."""
         if not chunk_ids:
             return {}
         with self._db.read() as s:
             rows = ChunkRepo(s).with_ids(chunk_ids)
-        return {r.id: (r, json.loads(r.fields)) for r in rows}
-
-    def _relevance(self, parsed: ParsedQuestion, rows: Sequence[tuple[str, str]]) -> dict[int, float]:
-        """Each candidate's weighted BM25 over the ranking fields, from its dataset's index."""
-        if parsed.empty:
-            return {}
-        by_dataset: dict[str, list[int]] = {}
-        for chunk_id, dataset_id in rows:
-            by_dataset.setdefault(dataset_id, []).append(chunk_key(chunk_id))
-        relevance: dict[int, float] = {}
-        for dataset_id, keys in by_dataset.items():
-            relevance.update(self._indexes.text_scores(dataset_id, parsed.terms, keys))
-        return relevance
+        return {r.id: (r, json.loads(r.fields)) for r in rows if r.available}
 
 
 def _scored_chunk(candidate: _Candidate, loaded: tuple[Chunk, dict[str, Any]]) -> ScoredChunk:
@@ -271,20 +262,13 @@ def _scaled(cosine: float) -> float:
     return min(1.0, max(cosine, 0.0) / COSINE_SCALE)
 
 
-def _cosines(query: np.ndarray | None, vectors: Sequence[bytes | None]) -> list[float]:
-    """Cosines of float32 vectors with the question; 0 for a missing vector or another dimension."""
-    if query is None or not vectors:
-        return [0.0] * len(vectors)
-    size = 4 * query.shape[-1]
-    usable = [i for i, v in enumerate(vectors) if v and len(v) == size]
-    found = [0.0] * len(vectors)
-    if usable:
-        matrix = np.frombuffer(b"".join(vectors[i] or b"" for i in usable), dtype="<f4").reshape(
-            len(usable), -1
-        )
-        for i, cosine in zip(usable, (unit(matrix) @ unit(query)).tolist(), strict=True):
-            found[i] = float(cosine)
-    return found
+def _cosines(query: np.ndarray, vectors: Mapping[int, np.ndarray]) -> dict[int, float]:
+    """Cosines of stored vectors with the question; vectors of another dimension are left out."""
+    usable = {k: v for k, v in vectors.items() if v.shape[-1] == query.shape[-1]}
+    if not usable:
+        return {}
+    found = unit(np.stack(list(usable.values()))) @ unit(query)
+    return dict(zip(usable, (float(c) for c in found.tolist()), strict=True))
 
 
 def _rerank_text(fields: Mapping[str, Any]) -> str:

@@ -119,6 +119,16 @@ class VectorIndex:
                     return found[:k]
                 wanted = min(size, wanted * 2)
 
+    def vectors(self, keys: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of those keys that have one (unit length, float32)."""
+        with self._lock:
+            if self._index is None or not keys:
+                return {}
+            found = self._index.get(np.asarray(keys, dtype=np.uint64), dtype=np.float32)
+        if len(keys) == 1:
+            found = (found,)
+        return {key: vector for key, vector in zip(keys, found, strict=True) if vector is not None}
+
     def save(self) -> None:
         """Write the index to its file atomically: a crash leaves the old file or the new one."""
         with self._lock:
