@@ -1,12 +1,14 @@
 """Units of retrieval scoring: question parsing, the re-rank window, highlighting, metadata
 filters and tag features (pipeline spec §6.2 to §6.8, §11; SDK spec §6.1)."""
 
+import numpy as np
 import pytest
 
 from citeflow.search.highlight import Highlighter
 from citeflow.search.query import normalise, parse, without_question_words
 from citeflow.search.retrieval import window_size
 from citeflow.search.tags import tag_score
+from citeflow.search.vector_index import VectorIndex, unit
 from citeflow.services.metadata_filter import conditions_of, matching_documents
 
 
@@ -98,3 +100,15 @@ def test_tag_scores_are_a_cosine_of_question_and_chunk_tags():
     assert tag_score({"sports": 1.0, "tech": 1.0}, {"sports": 1.0}) == pytest.approx(2**-0.5)
     assert tag_score({"sports": 1.0}, {"food": 1.0}) == 0
     assert tag_score({}, {"food": 1.0}) == 0
+
+
+def test_stored_vectors_come_back_for_present_keys_only(tmp_path):
+    index = VectorIndex(tmp_path / "vectors.usearch")
+    vectors = np.eye(3, 8, dtype=np.float32) + 0.1
+    index.add([11, 12, 13], vectors)
+    for keys in ([11], [12, 13], [11, 99], [99]):
+        found = index.vectors(keys)
+        assert sorted(found) == [k for k in keys if k != 99]
+        for key, vector in found.items():
+            assert vector.shape == (8,)
+            assert np.allclose(vector, unit(vectors[key - 11]), atol=1e-3)

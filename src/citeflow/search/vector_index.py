@@ -124,10 +124,13 @@ class VectorIndex:
         with self._lock:
             if self._index is None or not keys:
                 return {}
-            found = self._index.get(np.asarray(keys, dtype=np.uint64), dtype=np.float32)
-        if len(keys) == 1:
-            found = (found,)
-        return {key: vector for key, vector in zip(keys, found, strict=True) if vector is not None}
+            wanted = np.asarray(keys, dtype=np.uint64)
+            present = wanted[np.asarray(self._index.contains(wanted), dtype=bool).reshape(-1)]
+            if not len(present):
+                return {}
+            # usearch fills rows of absent keys with garbage, hence the `contains` first.
+            matrix = np.asarray(self._index.get(present, dtype=np.float32), dtype=np.float32)
+        return dict(zip(present.tolist(), matrix.reshape(len(present), -1), strict=True))
 
     def save(self) -> None:
         """Write the index to its file atomically: a crash leaves the old file or the new one."""
