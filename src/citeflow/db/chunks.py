@@ -157,17 +157,6 @@ class ChunkRepo:
             for row in found
         )
 
-    def vectors_of_documents(
-        self, document_ids: Collection[str], limit: int
-    ) -> list[tuple[str, bytes | None]]:
-        """(id, vector) of up to `limit` available chunks of the documents."""
-        query = (
-            select(Chunk.id, Chunk.vector)
-            .where(Chunk.document_id.in_(document_ids), Chunk.available.is_(True))
-            .limit(limit)
-        )
-        return [(chunk_id, vector) for chunk_id, vector in self._s.execute(query)]
-
     def set_available(
         self, document_id: str, available: bool, chunk_ids: Collection[str] | None = None
     ) -> int:

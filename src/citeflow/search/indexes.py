@@ -338,18 +338,18 @@ class SearchIndexes:
         """The k nearest available chunks; restricted to some documents, an exact scan of their
         vectors when they are few enough."""
         index = self._get(dataset_id)
-        if document_ids is not None:
-            with self._db.read() as s:
-                rows = ChunkRepo(s).vectors_of_documents(document_ids, EXACT_SCAN_LIMIT + 1)
-            if len(rows) <= EXACT_SCAN_LIMIT:
-                rows = [(chunk_id, v) for chunk_id, v in rows if v and len(v) == 4 * query.shape[-1]]
-                if not rows:
-                    return []
-                keys = [chunk_key(chunk_id) for chunk_id, _ in rows]
-                matrix = np.stack([np.frombuffer(v, dtype="<f4") for _, v in rows])
-                return exact_nearest(query, keys, matrix, k)
-            with self._db.read() as s:
-                allowed = {chunk_key(c) for c in ChunkRepo(s).ids_of_documents(document_ids)}
-            hits = index.vectors.nearest(query, k * 4, index.switched_off)
-            return [(key, score) for key, score in hits if key in allowed][:k]
-        return index.vectors.nearest(query, k, index.switched_off)
+        if document_ids is None:
+            return index.vectors.nearest(query, k, index.switched_off)
+        with self._db.read() as s:
+            keys = [chunk_key(c) for c in ChunkRepo(s).ids_of_documents(document_ids)]
+        allowed = [key for key in keys if key not in index.switched_off]
+        if len(allowed) <= EXACT_SCAN_LIMIT:
+            found = {
+                key: v for key, v in index.vectors.vectors(allowed).items() if v.shape[-1] == query.shape[-1]
+            }
+            if not found:
+                return []
+            return exact_nearest(query, list(found), np.stack(list(found.values())), k)
+        wanted = set(allowed)
+        hits = index.vectors.nearest(query, k * 4, index.switched_off)
+        return [(key, score) for key, score in hits if key in wanted][:k]
