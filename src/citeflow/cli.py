@@ -55,24 +55,37 @@ def main() -> None:
 @main.command()
 @click.option("--host", help="Address to bind (default 0.0.0.0).")
 @click.option("--port", type=int, help="Port to bind (default 9380; 0 picks a free one).")
+@click.option(
+    "--workers", type=int, help="Processes answering requests (default 1; one per core for throughput)."
+)
 @data_dir_option
 @config_option
-def serve(host: str | None, port: int | None, data_dir: Path | None, config: Path | None) -> None:
+def serve(
+    host: str | None, port: int | None, workers: int | None, data_dir: Path | None, config: Path | None
+) -> None:
     """Run the HTTP API server."""
     import uvicorn
 
     from citeflow.api import create_app
 
-    settings = _settings(config, host=host, port=port, data_dir=data_dir)
+    settings = _settings(config, host=host, port=port, workers=workers, data_dir=data_dir)
     configure_logging(settings.log.level, settings.log.format)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    from citeflow.services import Services
+
+    Services.prepare(settings)
+    # The worker processes read their settings from the environment, as this one did.
+    os.environ["CITEFLOW_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run("citeflow.api.app:worker_app", factory=True, workers=settings.workers, **options)
 
 
 @main.group()

@@ -1,4 +1,5 @@
-"""The FastAPI application: one `create_app(settings)`, services opened in the lifespan."""
+"""The FastAPI application: one `create_app(settings)`, services opened in the lifespan;
+`worker_app()` for each process of a multi-process server."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,14 +15,23 @@ from citeflow.api.envelope import RagflowJSON, error_response, framework_error
 from citeflow.api.middleware import BodyTooLarge, RequestContext
 from citeflow.api.routers import ROUTERS
 from citeflow.core.errors import CiteflowError
+from citeflow.core.logs import configure_logging
 from citeflow.core.settings import Settings
 from citeflow.services import Services
 
 
-def create_app(settings: Settings) -> FastAPI:
+def worker_app() -> FastAPI:
+    """The app of one of several server processes, with settings from the environment; the
+    parent process prepared the data directory (`Services.prepare`)."""
+    settings = Settings()
+    configure_logging(settings.log.level, settings.log.format)
+    return create_app(settings, worker=True)
+
+
+def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = Services.open(settings)
+        app.state.services = Services.open(settings, worker=worker)
         try:
             yield
         finally:

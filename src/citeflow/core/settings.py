@@ -145,6 +145,13 @@ class Settings(BaseSettings):
     )
     host: str = Field("0.0.0.0", description="Address `citeflow serve` binds.")
     port: int = Field(9380, ge=0, le=65535, description="Port `citeflow serve` binds (0: any free port).")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes `citeflow serve` answers requests with: one per core serves the most "
+        "searches per second.",
+    )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)

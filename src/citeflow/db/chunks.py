@@ -14,8 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from citeflow.db.engine import CHUNK_DATASETS
-from citeflow.db.models import Chunk, ChunkTombstone, SearchSequence
+from citeflow.db.engine import CHUNK_DATASETS, CHUNK_SEQ
+from citeflow.db.models import Chunk, ChunkTombstone, DatasetChange, SearchSequence
 
 UPSERTED = (
     "content",
@@ -32,6 +32,20 @@ UPSERTED = (
 
 
 @dataclass(frozen=True, slots=True)
+class ChunkText:
+    """What a search result shows of a chunk: its row without the vector, which is most of the
+    row's bytes and is not needed there."""
+
+    id: str
+    dataset_id: str
+    document_id: str
+    content: str
+    image_id: str
+    #: RAGFlow's other chunk fields, as JSON text.
+    fields: str
+
+
+@dataclass(frozen=True, slots=True)
 class Removed:
     """What a delete took away, for the counters and for blob clean-up."""
 
@@ -43,18 +57,30 @@ class Removed:
 class ChunkRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
-        self._seq: int | None = None
 
     def _next_seq(self, *dataset_ids: str) -> int:
         """This transaction's change number, taken once under the sequence row's lock; the
         datasets are noted so their indexes catch up once the transaction commits."""
-        self._s.info.setdefault(CHUNK_DATASETS, set()).update(dataset_ids)
-        if self._seq is None:
+        noted: set[str] = self._s.info.setdefault(CHUNK_DATASETS, set())
+        seq: int | None = self._s.info.get(CHUNK_SEQ)
+        if seq is None:
             self._s.execute(
                 update(SearchSequence).where(SearchSequence.id == 1).values(value=SearchSequence.value + 1)
             )
-            self._seq = int(self._s.scalar(select(SearchSequence.value).where(SearchSequence.id == 1)) or 0)
-        return self._seq
+            seq = self._s.info[CHUNK_SEQ] = int(
+                self._s.scalar(select(SearchSequence.value).where(SearchSequence.id == 1)) or 0
+            )
+        new = [d for d in dataset_ids if d not in noted]
+        if new:
+            insert = pg_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
+            statement = insert(DatasetChange).values([{"dataset_id": d, "seq": seq} for d in new])
+            self._s.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[DatasetChange.dataset_id], set_={"seq": statement.excluded.seq}
+                )
+            )
+            noted.update(new)
+        return seq
 
     def upsert(self, rows: Sequence[dict[str, object]]) -> None:
         """Insert chunks, overwriting those whose id exists (same content in the same document)."""
@@ -83,6 +109,13 @@ class ChunkRepo:
 
     def with_ids(self, chunk_ids: Collection[str]) -> list[Chunk]:
         return list(self._s.scalars(select(Chunk).where(Chunk.id.in_(chunk_ids))))
+
+    def available_texts(self, chunk_ids: Collection[str]) -> list[ChunkText]:
+        """Those of the chunks that exist and are switched on."""
+        query = select(
+            Chunk.id, Chunk.dataset_id, Chunk.document_id, Chunk.content, Chunk.image_id, Chunk.fields
+        ).where(Chunk.id.in_(chunk_ids), Chunk.available.is_(True))
+        return [ChunkText(*row) for row in self._s.execute(query)]
 
     def of_document(
         self,
@@ -197,6 +230,16 @@ class ChunkRepo:
         if with_vector:
             query = query.where(Chunk.vector.is_not(None))
         return int(self._s.scalar(query) or 0)
+
+    def datasets_changed_since(self, after: int) -> dict[str, int]:
+        """`{dataset id: its last change number}` of the datasets changed after change `after`."""
+        query = select(DatasetChange.dataset_id, DatasetChange.seq).where(DatasetChange.seq > after)
+        return {row.dataset_id: int(row.seq) for row in self._s.execute(query)}
+
+    def dataset_seq(self, dataset_id: str) -> int:
+        """The last change number of the dataset's chunks (-1: never changed)."""
+        seq = self._s.scalar(select(DatasetChange.seq).where(DatasetChange.dataset_id == dataset_id))
+        return -1 if seq is None else int(seq)
 
     def last_seq(self) -> int:
         return int(self._s.scalar(select(SearchSequence.value).where(SearchSequence.id == 1)) or 0)

@@ -1,6 +1,8 @@
 """Engine and unit-of-work for the metadata database (SQLite by default, PostgreSQL to scale out)."""
 
 import logging
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +18,8 @@ log = logging.getLogger(__name__)
 
 #: Session info key under which chunk writes record the datasets they touched.
 CHUNK_DATASETS = "chunk_datasets"
+#: Session info key holding the transaction's chunk change number, once taken.
+CHUNK_SEQ = "chunk_seq"
 
 
 class Database:
@@ -28,6 +32,28 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(self.engine.execution_options(readonly=True), expire_on_commit=False)
         self._chunk_listeners: list[Callable[[set[str]], None]] = []
+        self._version_lock = threading.Lock()
+        self._version_conn: sqlite3.Connection | None = None
+        database = self.engine.url.database
+        self._version_path = (
+            database if self.dialect == "sqlite" and database not in (None, "", ":memory:") else None
+        )
+
+    def version(self) -> int | None:
+        """A number that changes whenever any connection, of this process or another, commits;
+        None when the database cannot tell cheaply (PostgreSQL). What was read at one version
+        still holds while the version stays the same."""
+        if self._version_path is None:
+            return None
+        with self._version_lock:
+            try:
+                if self._version_conn is None:
+                    self._version_conn = sqlite3.connect(
+                        self._version_path, check_same_thread=False, isolation_level=None
+                    )
+                return int(self._version_conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return None
 
     def on_chunks_committed(self, listener: Callable[[set[str]], None]) -> None:
         """Call `listener` with the ids of the datasets whose chunks a transaction changed, after
@@ -39,6 +65,7 @@ class Database:
         """One unit of work that may write: commits when the block ends, rolls back when it raises."""
         with db_errors(), self._sessions.begin() as session:
             yield session
+        session.info.pop(CHUNK_SEQ, None)
         changed: set[str] = session.info.pop(CHUNK_DATASETS, set())
         if changed:
             for listener in self._chunk_listeners:
@@ -58,6 +85,10 @@ class Database:
         return (time.perf_counter() - started) * 1000
 
     def close(self) -> None:
+        with self._version_lock:
+            if self._version_conn is not None:
+                self._version_conn.close()
+                self._version_conn = None
         self.engine.dispose()
 
 

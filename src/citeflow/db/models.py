@@ -255,6 +255,18 @@ class SearchSequence(Base):
     value: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+class DatasetChange(Base):
+    """The last change number that touched each dataset's chunks, so the process that writes
+    the search indexes finds which datasets other processes changed without scanning chunks."""
+
+    __tablename__ = "dataset_change"
+
+    dataset_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+
+
 class ChunkTombstone(Base):
     """A chunk removal for the search indexes to apply. Rows at or below every index's watermark
     are pruned."""

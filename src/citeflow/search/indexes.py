@@ -9,13 +9,21 @@ index that disagrees, and drops the directories of datasets that no longer exist
 
 The text index commits with every catch-up. The vector index is saved by `flush` (the caller
 runs it every few seconds and at shutdown), so its watermark may trail; it catches up from it.
+
+Several server processes may share one data directory. The one holding `writer.lock` writes
+the indexes: it applies its own commits at once and looks for other processes' commits every
+`POLL_SECONDS`. The others read: each keeps its own copy of the vector indexes in memory and
+applies changes to it itself, and before searching a dataset it waits until the writer's text
+index holds the dataset's last change. When the writer stops, another process takes over.
 """
 
+import fcntl
 import json
 import logging
 import os
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -37,42 +45,61 @@ STATE_FILE = "state.json"
 #: beyond these are released.
 OPEN_WRITERS = 8
 VECTOR_FILE = "vectors.usearch"
+WRITER_LOCK = "writer.lock"
+#: How often the writing process looks for chunks committed by other processes: a cheap look on
+#: SQLite (`Database.version`), two queries on other databases.
+POLL_SECONDS = 0.02
+POLL_SECONDS_BY_QUERY = 0.25
+#: How often a reading process tries to become the writer (it does when the writer has stopped).
+TAKEOVER_SECONDS = 1.0
+#: How long a search in a reading process waits for the writer to index a dataset's last change
+#: before it searches the text index as it is.
+TEXT_WAIT_SECONDS = 10.0
 
 
 @dataclass
 class _State:
     text_seq: int = -1
     vector_seq: int = -1
+    #: Tombstones up to this change were pruned: a copy of the vector index older than that
+    #: cannot catch up from the table and reloads the saved one.
+    pruned_seq: int = -1
 
     @classmethod
     def load(cls, path: Path) -> "_State":
         try:
             raw = json.loads(path.read_text())
-            return cls(int(raw["text_seq"]), int(raw["vector_seq"]))
+            return cls(int(raw["text_seq"]), int(raw["vector_seq"]), int(raw.get("pruned_seq", -1)))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
 
     def save(self, path: Path) -> None:
         temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         with open(temporary, "w") as f:
-            json.dump({"text_seq": self.text_seq, "vector_seq": self.vector_seq}, f)
+            json.dump(
+                {"text_seq": self.text_seq, "vector_seq": self.vector_seq, "pruned_seq": self.pruned_seq}, f
+            )
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)
 
 
 class DatasetIndex:
-    """The text and vector indexes of one dataset and their watermarks."""
+    """The text and vector indexes of one dataset and their watermarks. Only a writing process
+    repairs indexes it cannot read; a reading one fails and tries again on next use."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, writes: bool) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
+        # The state first: the vector file on disk is at least as new as the state says.
         self.state = _State.load(directory / STATE_FILE)
         try:
             self.text = TextIndex(directory / "text")
             self.text.count()
         except (OSError, ValueError, RuntimeError) as exc:
+            if not writes:
+                raise
             log.warning("the text index in %s cannot be read (%s); rebuilding it", directory, exc)
             shutil.rmtree(directory / "text", ignore_errors=True)
             self.text = TextIndex(directory / "text")
@@ -80,6 +107,8 @@ class DatasetIndex:
         try:
             self.vectors = VectorIndex(directory / VECTOR_FILE)
         except (OSError, ValueError, RuntimeError) as exc:
+            if not writes:
+                raise
             log.warning("the vector index in %s cannot be read (%s); rebuilding it", directory, exc)
             (directory / VECTOR_FILE).unlink(missing_ok=True)
             self.vectors = VectorIndex(directory / VECTOR_FILE)
@@ -87,9 +116,21 @@ class DatasetIndex:
         #: The vector watermark in memory; `state.vector_seq` is the one on disk.
         self.vector_seq = self.state.vector_seq
         self.switched_off: set[int] = set(self.text.keys_switched_off())
+        #: The database version (`Database.version`) the indexes last caught up at.
+        self.db_version: int | None = None
 
     def save_state(self) -> None:
         self.state.save(self.directory / STATE_FILE)
+
+    def saved_state(self) -> _State:
+        return _State.load(self.directory / STATE_FILE)
+
+    def reload_vectors(self) -> None:
+        """Replace the vectors in memory with the saved ones (a reading process whose copy fell
+        behind pruned tombstones)."""
+        state = self.saved_state()
+        self.vectors = VectorIndex(self.directory / VECTOR_FILE)
+        self.vector_seq = state.vector_seq
 
     def close(self) -> None:
         self.text.release()
@@ -101,22 +142,44 @@ class SearchIndexes:
     def __init__(self, db: Database, directory: Path) -> None:
         self._db = db
         self._directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._open: dict[str, DatasetIndex] = {}
+        #: Datasets deleted while this process ran: a late catch-up must not bring them back.
+        self._dropped: set[str] = set()
         self._writing: OrderedDict[str, None] = OrderedDict()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
         self._pending: set[str] = set()
         self._pending_changed = threading.Condition()
+        self._writer_lock = open(directory / WRITER_LOCK, "a+")  # noqa: SIM115 - held until close
+        self._writes = self._take_writer_lock()
+        self._last_takeover_attempt = time.monotonic()
+        #: The writer has applied other processes' commits up to this change number.
+        self._polled_seq = -1
+        self._polled_version: int | None = None
         self._follower = threading.Thread(target=self._follow_loop, name="citeflow-index-follow", daemon=True)
         self._follower.start()
-        directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def writes(self) -> bool:
+        """Whether this process writes the indexes (see the module's description)."""
+        return self._writes
+
+    def _take_writer_lock(self) -> bool:
+        try:
+            fcntl.flock(self._writer_lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def _get(self, dataset_id: str) -> DatasetIndex:
         with self._lock:
             index = self._open.get(dataset_id)
             if index is None:
-                index = self._open[dataset_id] = DatasetIndex(self._directory / dataset_id)
+                index = self._open[dataset_id] = DatasetIndex(
+                    self._directory / dataset_id, writes=self._writes
+                )
             return index
 
     def follow(self, dataset_ids: Collection[str]) -> None:
@@ -128,14 +191,23 @@ class SearchIndexes:
             self._pending_changed.notify()
 
     def _follow_loop(self) -> None:
+        poll_seconds = POLL_SECONDS if self._db.version() is not None else POLL_SECONDS_BY_QUERY
         while True:
             with self._pending_changed:
-                while not self._pending and not self._stop.is_set():
-                    self._pending_changed.wait()
+                if not self._pending and not self._stop.is_set():
+                    self._pending_changed.wait(poll_seconds)
                 if self._stop.is_set():
                     return
                 pending, self._pending = self._pending, set()
-            for dataset_id in pending:
+            try:
+                if not self._writes:
+                    self._try_takeover()
+                    continue
+                pending |= self._changed_elsewhere()
+            except Exception:
+                log.exception("looking for chunk changes failed; trying again")
+                continue
+            for dataset_id in pending - self._dropped:
                 try:
                     self.catch_up(dataset_id)
                 except Exception:
@@ -143,12 +215,74 @@ class SearchIndexes:
                         "search indexes of dataset %s could not catch up; retrying on next use", dataset_id
                     )
 
+    def _try_takeover(self) -> None:
+        """A reading process becomes the writer once the writer has stopped."""
+        if time.monotonic() - self._last_takeover_attempt < TAKEOVER_SECONDS:
+            return
+        self._last_takeover_attempt = time.monotonic()
+        if self._take_writer_lock():
+            log.info("this process now writes the search indexes")
+            self._writes = True
+
+    def _changed_elsewhere(self) -> set[str]:
+        """Datasets whose chunks were committed since the last look, by any process; nothing
+        without a query while the database version stays the same."""
+        version = self._db.version()
+        if version is not None and version == self._polled_version:
+            return set()
+        with self._db.read() as s:
+            repo = ChunkRepo(s)
+            upto = repo.last_seq()
+            changed = repo.datasets_changed_since(self._polled_seq)
+        self._polled_seq, self._polled_version = upto, version
+        return set(changed)
+
     def catch_up(self, dataset_id: str) -> None:
-        """Apply the dataset's changes above the indexes' watermarks."""
+        """Apply the dataset's changes above the indexes' watermarks; nothing to do, without a
+        query, while nothing was committed since the last catch-up."""
         index = self._get(dataset_id)
+        version = self._db.version()
+        if version is not None and version == index.db_version:
+            return
         with index.lock:
-            self._apply(dataset_id, index)
+            if not self._writes and not self._apply_read(dataset_id, index):
+                return
+            if self._writes:
+                # Also when this process took over from a stopped writer while it waited.
+                self._apply(dataset_id, index)
+            index.db_version = version
         self._release_idle_writers()
+
+    def _apply_read(self, dataset_id: str, index: DatasetIndex) -> bool:
+        """A reading process's catch-up: changes applied to its own vectors, then the writer's
+        text index awaited. False when the writer did not index the dataset's last change in
+        time (the search goes on with what is indexed); True also when this process became
+        the writer meanwhile."""
+        saved = index.saved_state()
+        with self._db.read() as s:
+            repo = ChunkRepo(s)
+            upto = repo.last_seq()
+            target = repo.dataset_seq(dataset_id)
+            if saved.pruned_seq > index.vector_seq:
+                index.reload_vectors()
+            after = index.vector_seq
+            if upto > after:
+                tombstones = [t for t in repo.tombstones_since(dataset_id, after) if t.seq <= upto]
+                self._remove(index, tombstones, text=False)
+                for rows in repo.changed_since(dataset_id, after):
+                    self._write(index, [r for r in rows if r.seq <= upto], text=False)
+        index.vector_seq = max(upto, after)
+        deadline = time.monotonic() + TEXT_WAIT_SECONDS
+        while saved.text_seq < target and time.monotonic() < deadline and not self._writes:
+            time.sleep(0.002)
+            saved = index.saved_state()
+        if saved.text_seq != index.state.text_seq:
+            index.text.reload()
+            index.state.text_seq = saved.text_seq
+        if saved.text_seq < target and not self._writes:
+            log.warning("the search index writer has not indexed dataset %s's last changes yet", dataset_id)
+            return False
+        return True
 
     def _apply(self, dataset_id: str, index: DatasetIndex) -> None:
         text_after, vector_after = index.state.text_seq, index.vector_seq
@@ -182,30 +316,32 @@ class SearchIndexes:
         if tombstones and index.state.vector_seq >= tombstones[-1].seq:
             with self._db.transaction() as s:
                 ChunkRepo(s).prune_tombstones(dataset_id, upto=index.state.vector_seq)
+            index.state.pruned_seq = index.state.vector_seq
+            index.save_state()
 
     def _remove(self, index: DatasetIndex, tombstones: Sequence[ChunkTombstone], *, text: bool) -> None:
         keys = [chunk_key(t.chunk_id) for t in tombstones]
+        index.switched_off.difference_update(keys)
         if text:
             index.text.delete_keys(keys)
-            index.switched_off.difference_update(keys)
         else:
             index.vectors.remove(keys)
 
     def _write(self, index: DatasetIndex, rows: Sequence[Chunk], *, text: bool) -> None:
         if not rows:
             return
+        keys = [chunk_key(r.id) for r in rows]
+        for key, r in zip(keys, rows, strict=True):
+            if r.available:
+                index.switched_off.discard(key)
+            else:
+                index.switched_off.add(key)
         if text:
-            keys = [chunk_key(r.id) for r in rows]
             index.text.delete_keys(keys)
             index.text.add(
                 TextDocument(key, r.document_id, r.available, text_fields(json.loads(r.fields)))
                 for key, r in zip(keys, rows, strict=True)
             )
-            for key, r in zip(keys, rows, strict=True):
-                if r.available:
-                    index.switched_off.discard(key)
-                else:
-                    index.switched_off.add(key)
             return
         embedded = [r for r in rows if r.vector]
         index.vectors.remove([chunk_key(r.id) for r in rows if not r.vector])
@@ -230,11 +366,16 @@ class SearchIndexes:
                 self._writing.pop(dataset_id, None)
 
     def flush(self) -> None:
-        """Save vector indexes that changed, then record their watermarks."""
+        """Save vector indexes that changed, then record their watermarks (the writing process
+        only; the directory of a dataset deleted meanwhile is left alone)."""
+        if not self._writes:
+            return
         with self._lock:
             indexes = list(self._open.values())
         for index in indexes:
             with index.lock:
+                if not index.directory.is_dir():
+                    continue
                 if index.vectors.dirty:
                     index.vectors.save()
                 if index.state.vector_seq != index.vector_seq:
@@ -244,6 +385,7 @@ class SearchIndexes:
     def drop(self, dataset_id: str) -> None:
         """Forget a deleted dataset's indexes and tombstones."""
         with self._lock:
+            self._dropped.add(dataset_id)
             index = self._open.pop(dataset_id, None)
             self._writing.pop(dataset_id, None)
         if index is not None:
@@ -267,7 +409,12 @@ class SearchIndexes:
         self._flusher.start()
 
     def reconcile(self, existing_datasets: Collection[str]) -> None:
-        """Bring every index in step with the database after a start, clean or not."""
+        """Bring every index in step with the database after a start, clean or not (the writing
+        process only)."""
+        if not self._writes:
+            return
+        with self._db.read() as s:
+            polled = ChunkRepo(s).last_seq()
         for entry in self._directory.iterdir():
             if entry.is_dir() and entry.name not in existing_datasets:
                 shutil.rmtree(entry, ignore_errors=True)
@@ -296,6 +443,7 @@ class SearchIndexes:
                     index.vector_seq = -1
                 self._apply(dataset_id, index)
         self.flush()
+        self._polled_seq = max(self._polled_seq, polled)
 
     def close(self) -> None:
         with self._pending_changed:
@@ -309,6 +457,7 @@ class SearchIndexes:
             for index in self._open.values():
                 index.close()
             self._open.clear()
+        self._writer_lock.close()
 
     # Searching
 

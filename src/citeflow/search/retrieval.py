@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from citeflow.db import Database
-from citeflow.db.chunks import ChunkRepo
-from citeflow.db.models import Chunk
+from citeflow.db.chunks import ChunkRepo, ChunkText
 from citeflow.search.analysis import chunk_id_of
 from citeflow.search.backend import SearchBackend
 from citeflow.search.highlight import Highlighter
@@ -78,7 +77,7 @@ class RetrievalRequest:
 
 @dataclass(slots=True)
 class ScoredChunk:
-    chunk: Chunk
+    chunk: ChunkText
     fields: dict[str, Any]
     similarity: float
     vector_similarity: float
@@ -183,7 +182,7 @@ class Retriever:
         candidates: Mapping[int, tuple[str, float | None]],
         text_hits: set[int],
         labels: Mapping[str, float],
-    ) -> tuple[list[_Candidate], dict[str, tuple[Chunk, dict[str, Any]]]]:
+    ) -> tuple[list[_Candidate], dict[str, tuple[ChunkText, dict[str, Any]]]]:
         """The candidates' scores, from the indexes alone; and the chunks that had to be loaded to
         compute them (for a rerank model or tags)."""
         by_dataset: dict[str, list[int]] = {}
@@ -224,16 +223,16 @@ class Retriever:
             c.similarity = weight * c.vector_similarity + (1 - weight) * c.term_similarity + bonus
         return scored, loaded
 
-    def _load(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, dict[str, Any]]]:
+    def _load(self, chunk_ids: Sequence[str]) -> dict[str, tuple[ChunkText, dict[str, Any]]]:
         """Those chunks that still exist and are switched on, with their fields."""
         if not chunk_ids:
             return {}
         with self._db.read() as s:
-            rows = ChunkRepo(s).with_ids(chunk_ids)
-        return {r.id: (r, json.loads(r.fields)) for r in rows if r.available}
+            rows = ChunkRepo(s).available_texts(chunk_ids)
+        return {r.id: (r, json.loads(r.fields)) for r in rows}
 
 
-def _scored_chunk(candidate: _Candidate, loaded: tuple[Chunk, dict[str, Any]]) -> ScoredChunk:
+def _scored_chunk(candidate: _Candidate, loaded: tuple[ChunkText, dict[str, Any]]) -> ScoredChunk:
     chunk, fields = loaded
     return ScoredChunk(
         chunk,

@@ -8,6 +8,7 @@ from citeflow.core.ids import new_id
 from citeflow.db import Database
 from citeflow.db.accounts import TenantRepo
 from citeflow.db.api_tokens import ApiTokenRepo
+from citeflow.db.cache import VersionedCache
 from citeflow.db.models import ApiToken
 from citeflow.services.caller import Caller
 from citeflow.services.secrets import display_form, new_api_key, new_token, sha256_hex
@@ -29,6 +30,7 @@ class ApiKey:
 class ApiKeyService:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._tenants: VersionedCache[str | None] = VersionedCache(db)
 
     def create(self, caller: Caller) -> ApiKey:
         """A new key for the caller's own tenant; the only time the full key and beta are returned."""
@@ -70,8 +72,13 @@ class ApiKeyService:
             ApiTokenRepo(s).delete(caller.user_id, sha256_hex(token), token)
 
     def authenticate(self, key: str) -> Caller:
-        with self._db.read() as s:
-            row = ApiTokenRepo(s).by_hash(sha256_hex(key))
-        if row is None:
+        digest = sha256_hex(key)
+        tenant_id = self._tenants.get(digest, lambda: self._tenant_of(digest))
+        if tenant_id is None:
             raise AuthenticationFailed("Authentication error: API key is invalid!", data=False)
-        return Caller(user_id=row.tenant_id, tenant_id=row.tenant_id, via="api_key")
+        return Caller(user_id=tenant_id, tenant_id=tenant_id, via="api_key")
+
+    def _tenant_of(self, digest: str) -> str | None:
+        with self._db.read() as s:
+            row = ApiTokenRepo(s).by_hash(digest)
+        return None if row is None else row.tenant_id

@@ -43,15 +43,25 @@ class Services:
     retrieval: RetrievalService
 
     @classmethod
-    def open(cls, settings: Settings) -> "Services":
-        """Create the data directory, migrate the database and wire the services."""
+    def prepare(cls, settings: Settings) -> None:
+        """What one process does before several serve the same data directory: create it,
+        migrate the database, create the keys, finish interrupted clean-ups and repair the
+        search indexes."""
+        cls.open(settings).close()
+
+    @classmethod
+    def open(cls, settings: Settings, *, worker: bool = False) -> "Services":
+        """Create the data directory, migrate the database and wire the services. A `worker`
+        (one of several processes, after `prepare`) leaves the start-up work to `prepare`:
+        another process may already be writing files and chunks."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(
             settings.database_url,
             pool_size=settings.database.pool_size,
             busy_timeout_ms=settings.database.busy_timeout_ms,
         )
-        upgrade(db.engine)
+        if not worker:
+            upgrade(db.engine)
         blobs = LocalBlobStore(settings.data_dir / "files")
         passphrase = settings.auth.rsa_private_key_passphrase
         transport = PasswordTransport.load_or_create(
@@ -86,11 +96,12 @@ class Services:
         )
         models = ModelService(db, hub, SecretBox.load_or_create(settings.data_dir / "keys" / "secret.key"))
         janitor = BlobJanitor(db, blobs)
-        janitor.finish_pending()
-        blobs.sweep_abandoned_writes()
         indexes = SearchIndexes(db, settings.data_dir / "search")
-        with db.read() as s:
-            indexes.reconcile(DatasetRepo(s).all_ids())
+        if not worker:
+            janitor.finish_pending()
+            blobs.sweep_abandoned_writes()
+            with db.read() as s:
+                indexes.reconcile(DatasetRepo(s).all_ids())
         db.on_chunks_committed(indexes.follow)
         indexes.start_flushing(settings.search.vector_flush_seconds)
         datasets = DatasetService(db, models, janitor, indexes)

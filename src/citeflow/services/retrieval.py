@@ -10,6 +10,7 @@ from typing import Any
 from citeflow.core.errors import CiteflowError, DataError
 from citeflow.db import Database
 from citeflow.db.accounts import TenantRepo
+from citeflow.db.cache import VersionedCache
 from citeflow.db.datasets import DatasetRepo
 from citeflow.db.documents import DocumentRepo
 from citeflow.db.models import Dataset
@@ -80,13 +81,13 @@ class RetrievalService:
         self._embedder = embedder
         self._retriever = retriever
         self._datasets = datasets
+        self._owned: VersionedCache[tuple[dict[str, str], dict[str, Dataset]]] = VersionedCache(db)
 
     def team_datasets(self, caller: Caller, dataset_ids: Sequence[str]) -> list[Dataset]:
         """The datasets, each of which the caller's tenants must own; `You don't own the
         dataset {id}.` for the first that is not."""
-        with self._db.read() as s:
-            roles = tenant_roles(s, caller)
-            rows = {d.id: d for d in DatasetRepo(s).with_ids([i for i in dataset_ids if isinstance(i, str)])}
+        wanted = tuple(i for i in dataset_ids if isinstance(i, str))
+        roles, rows = self._owned.get((caller, wanted), lambda: self._roles_and_datasets(caller, wanted))
         found = []
         for dataset_id in dataset_ids:
             row = rows.get(dataset_id) if isinstance(dataset_id, str) else None
@@ -95,6 +96,12 @@ class RetrievalService:
             found.append(row)
         return found
 
+    def _roles_and_datasets(
+        self, caller: Caller, dataset_ids: Sequence[str]
+    ) -> tuple[dict[str, str], dict[str, Dataset]]:
+        with self._db.read() as s:
+            return tenant_roles(s, caller), {d.id: d for d in DatasetRepo(s).with_ids(dataset_ids)}
+
     @staticmethod
     def same_embedding(datasets: Sequence[Dataset]) -> None:
         if len({split_model_id(d.embd_id)[0] for d in datasets}) > 1:
@@ -102,6 +109,8 @@ class RetrievalService:
 
     def foreign_document(self, datasets: Sequence[Dataset], document_ids: Sequence[object]) -> object | None:
         """The first id that is not a document of these datasets, if any."""
+        if not document_ids:
+            return None
         wanted = [d for d in document_ids if isinstance(d, str)]
         with self._db.read() as s:
             owners = {d.id: d.dataset_id for d in DocumentRepo(s).with_ids(wanted)}
