@@ -83,11 +83,13 @@ def start(
     *,
     timeout: float = START_TIMEOUT_SECONDS,
     poll_seconds: float = POLL_SECONDS,
+    workers: int = 1,
 ) -> tuple[Server, float]:
     """Start `citeflow serve` on a free port of 127.0.0.1 with `data_dir` and default settings
     (`CITEFLOW_*` variables of this environment are not passed on); SQLite unless `database_url`.
 
-    Returns the server and the seconds from process start to the first "pong". Its log goes to
+    `workers` server processes answer requests (`--workers`). Returns the server and the
+    seconds from process start to the first "pong". Its log goes to
     `data_dir` with the suffix `.log`. A start-up that builds search indexes over many chunks
     needs a longer `timeout`, and polls less often so that polling does not steal its CPU.
     """
@@ -99,7 +101,7 @@ def start(
     if database_url:
         env["CITEFLOW_DATABASE__URL"] = database_url
     command = [sys.executable, "-m", "citeflow", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--data-dir", str(data_dir)]
+    command += ["--data-dir", str(data_dir), "--workers", str(workers)]
     with httpx.Client(base_url=url, timeout=1.0) as client, log.open("ab") as log_file:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=log_file, stderr=log_file, env=env)
@@ -147,18 +149,45 @@ def tail(path: Path, lines: int = 20) -> str:
         return "(no log)"
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its live descendants (a multi-process server's workers)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        queue.extend(int(child) for child in children)
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time used so far by `pid`, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time used so far by `pid` and its live descendants, from /proc."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def proc_status(pid: int, field: str) -> float:
-    """A memory field (VmRSS, VmHWM) of /proc/<pid>/status in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} for pid {pid}")
+    """A memory field (VmRSS, VmHWM) of /proc/<pid>/status in MiB, summed over `pid` and its
+    live descendants (pages they share are counted once per process)."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in lines if line.startswith(field + ":")), 0)
+    if not total:
+        raise RuntimeError(f"no {field} for pid {pid}")
+    return total / 1024
 
 
 # --- an account, over HTTP --------------------------------------------------------------------------

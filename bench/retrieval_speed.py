@@ -10,14 +10,16 @@ It prints figures and asserts nothing. For each size:
    (already normalised, so the token fields are the content itself), 384-d unit vectors clustered
    around 2000 centroids, 90% available. Embedding a million chunks with the real model is out
    of reach here; questions are embedded by the server's built-in model as usual.
-2. index build: the server starts again; start-up reconciliation builds the search indexes from
-   the rows, so the seconds until it answers are the build time. Then the disk used by the data
+2. index build: the server starts again, with `--workers` processes (default: one per CPU);
+   start-up reconciliation builds the search indexes from the rows before the workers start,
+   so the seconds until it answers are the build time. Then the disk used by the data
    dir and the server's RSS.
 3. queries: 200 distinct questions of 3 or 4 vocabulary words, in the body ragflow-sdk's
    `RAGFlow.retrieve` sends with its defaults. One request with another question first loads the
    embedding model (timed apart). A first pass embeds each question (cold); the server caches
-   question vectors, so later passes are warm. One client, then 8 concurrent clients for 20 s;
-   then again with `document_ids` restricted to 3 documents.
+   question vectors, so later passes are warm: an untimed warm-up first sends every question
+   through every server process. One client, then 8 concurrent clients for 20 s; then again
+   with `document_ids` restricted to 3 documents.
 
 The clients are separate processes (multiprocessing, one httpx client each) on the same machine,
 so they compete with the server for the CPUs. `--keep DIR` keeps each size's data dir in DIR
@@ -501,6 +503,15 @@ def first_request(server: Server, api_key: str, dataset_id: str) -> float:
     return seconds
 
 
+def warm_up(server: Server, key: str, bodies: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """Untimed: every question through every server process. Each process loads its own model
+    and caches its own question vectors, and a client's connection stays with one process, so
+    many clients on fresh connections go round every question."""
+    clients = max(args.clients, 4 * args.workers)
+    progress(f"warm-up: {clients} clients, each going round the {len(bodies)} questions")
+    drive("warm-up", server, key, bodies, clients, requests=len(bodies))
+
+
 def query_phase(server: Server, info: Build, args: argparse.Namespace) -> None:
     loading = first_request(server, info.api_key, info.dataset_id)
     print(f"\n  first request (loads the embedding model): {ms(loading)}")
@@ -512,7 +523,10 @@ def query_phase(server: Server, info: Build, args: argparse.Namespace) -> None:
     warm = len(questions) * args.passes
     key = info.api_key
     runs = [
-        drive("whole dataset, cold (questions not yet embedded)", server, key, every, 1, requests=len(every)),
+        drive("whole dataset, cold (questions not yet embedded)", server, key, every, 1, requests=len(every))
+    ]
+    warm_up(server, key, every, args)
+    runs += [
         drive(
             f"whole dataset, warm, {args.passes} pass{'es' * (args.passes != 1)}",
             server,
@@ -652,7 +666,11 @@ def run_size(size: int, root: Path, args: argparse.Namespace) -> None:
     indexed = (data_dir / "search" / info.dataset_id).exists()
     progress("starting the server" + ("" if indexed else ": it builds the search indexes first"))
     server, startup = start(
-        data_dir, "WARNING", timeout=BUILD_TIMEOUT_SECONDS, poll_seconds=BUILD_POLL_SECONDS
+        data_dir,
+        "WARNING",
+        timeout=BUILD_TIMEOUT_SECONDS,
+        poll_seconds=BUILD_POLL_SECONDS,
+        workers=args.workers,
     )
     try:
         label = "server start-up, indexes already built" if indexed else "server start-up = index build"
@@ -692,15 +710,24 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=2, help="warm single-client passes over the questions")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the load runs")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each concurrent run")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (`citeflow serve --workers`; default: one per CPU)",
+    )
     args = parser.parse_args()
     if min(args.sizes) < CHUNKS_PER_DOCUMENT * RESTRICTED_DOCUMENTS:
         parser.error(f"sizes must be at least {CHUNKS_PER_DOCUMENT * RESTRICTED_DOCUMENTS}")
-    if min(args.questions, args.passes, args.clients) < 1 or args.seconds <= 0:
-        parser.error("--questions, --passes, --clients and --seconds must be positive")
+    if min(args.questions, args.passes, args.clients, args.workers) < 1 or args.seconds <= 0:
+        parser.error("--questions, --passes, --clients, --workers and --seconds must be positive")
 
     print("citeflow retrieval speed benchmark")
     print("\n".join(machine_facts(machine_note=f", load average {load_average()}")))
-    print("server:   `citeflow serve` on 127.0.0.1, SQLite, default settings (built-in MiniLM embeddings)")
+    print(
+        f"server:   `citeflow serve --workers {args.workers}` on 127.0.0.1, SQLite, otherwise default "
+        "settings (built-in MiniLM embeddings); its CPU and RSS are summed over its processes"
+    )
     root = args.keep or Path(tempfile.mkdtemp(prefix="citeflow-bench-retrieval-"))
     root.mkdir(parents=True, exist_ok=True)
     try:

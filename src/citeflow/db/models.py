@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -219,6 +220,13 @@ class Chunk(Base):
     __table_args__ = (
         Index("ix_chunk_document", "document_id", "create_time"),
         Index("ix_chunk_dataset_seq", "dataset_id", "seq", "id"),
+        # Counts a dataset's embedded chunks without reading their vectors (start-up checks).
+        Index(
+            "ix_chunk_dataset_embedded",
+            "dataset_id",
+            sqlite_where=text("vector IS NOT NULL"),
+            postgresql_where=text("vector IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

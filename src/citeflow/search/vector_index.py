@@ -1,4 +1,8 @@
-"""A dataset's vector index: usearch HNSW over half-precision unit vectors, cosine distance.
+"""A dataset's vector index: usearch HNSW over unit vectors stored as bfloat16, cosine distance.
+
+bfloat16 keeps 2 bytes a dimension as float16 does, and its distances cost half as much on CPUs
+with bfloat16 instructions; its rounding moves a cosine of 384-dimensional unit vectors by about
+1e-4. Indexes saved with another type keep it when loaded.
 
 Small indexes are scanned exhaustively (exact, and still about a millisecond at 20k vectors);
 larger ones use the graph. usearch cannot filter inside the graph, so callers that exclude
@@ -80,7 +84,7 @@ class VectorIndex:
                 self._index = Index(
                     ndim=matrix.shape[1],
                     metric="cos",
-                    dtype="f16",
+                    dtype="bf16",
                     connectivity=CONNECTIVITY,
                     expansion_add=EXPANSION_ADD,
                     expansion_search=EXPANSION_SEARCH,

@@ -23,7 +23,7 @@ from citeflow.search.analysis import chunk_fields, chunk_id, content_tokens
 from citeflow.search.highlight import Highlighter
 from citeflow.search.query import parse
 from citeflow.search.tokenizer import tokenize
-from citeflow.services.access import tenant_roles
+from citeflow.services.access import owned_datasets, tenant_roles
 from citeflow.services.caller import Caller
 from citeflow.services.cleanup import BlobJanitor, queue_entry
 from citeflow.services.documents import DocumentView, document_view
@@ -105,11 +105,7 @@ class ChunkService:
     def sdk_dataset(self, caller: Caller, dataset_id: str) -> Dataset:
         """The dataset if one of the caller's tenants owns it, else the SDK's refusal."""
         with self._db.read() as s:
-            dataset = DatasetRepo(s).get(dataset_id)
-            roles = tenant_roles(s, caller)
-        if dataset is None or dataset.tenant_id not in roles:
-            raise DataError(f"You don't own the dataset {dataset_id}.")
-        return dataset
+            return owned_datasets(s, caller, [dataset_id])[0]
 
     def sdk_document(self, caller: Caller, dataset_id: str, document_id: str) -> tuple[Dataset, Document]:
         """The dataset (team access) and its document, with the SDK's refusals."""

@@ -16,7 +16,7 @@ from citeflow.db.documents import DocumentRepo
 from citeflow.db.models import Dataset
 from citeflow.llm import GenConf, Message, split_model_id
 from citeflow.search import Ranking, RetrievalRequest, RetrievalResult, Retriever
-from citeflow.services.access import tenant_roles
+from citeflow.services.access import owned_datasets
 from citeflow.services.caller import Caller
 from citeflow.services.datasets import DatasetService
 from citeflow.services.embedding import Embedder
@@ -81,26 +81,19 @@ class RetrievalService:
         self._embedder = embedder
         self._retriever = retriever
         self._datasets = datasets
-        self._owned: VersionedCache[tuple[dict[str, str], dict[str, Dataset]]] = VersionedCache(db)
+        self._owned: VersionedCache[list[Dataset]] = VersionedCache(db)
 
-    def team_datasets(self, caller: Caller, dataset_ids: Sequence[str]) -> list[Dataset]:
-        """The datasets, each of which the caller's tenants must own; `You don't own the
-        dataset {id}.` for the first that is not."""
-        wanted = tuple(i for i in dataset_ids if isinstance(i, str))
-        roles, rows = self._owned.get((caller, wanted), lambda: self._roles_and_datasets(caller, wanted))
-        found = []
-        for dataset_id in dataset_ids:
-            row = rows.get(dataset_id) if isinstance(dataset_id, str) else None
-            if row is None or row.tenant_id not in roles:
-                raise DataError(f"You don't own the dataset {dataset_id}.")
-            found.append(row)
-        return found
+    def team_datasets(self, caller: Caller, dataset_ids: Sequence[object]) -> list[Dataset]:
+        """The datasets, each of which the caller's tenants must own (`owned_datasets`); cached
+        between commits, as every search asks."""
 
-    def _roles_and_datasets(
-        self, caller: Caller, dataset_ids: Sequence[str]
-    ) -> tuple[dict[str, str], dict[str, Dataset]]:
-        with self._db.read() as s:
-            return tenant_roles(s, caller), {d.id: d for d in DatasetRepo(s).with_ids(dataset_ids)}
+        def load() -> list[Dataset]:
+            with self._db.read() as s:
+                return owned_datasets(s, caller, dataset_ids)
+
+        if not all(isinstance(i, str) for i in dataset_ids):
+            return load()
+        return self._owned.get((caller, tuple(dataset_ids)), load)
 
     @staticmethod
     def same_embedding(datasets: Sequence[Dataset]) -> None:

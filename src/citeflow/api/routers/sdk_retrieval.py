@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from citeflow.api.body import LenientJson, as_float, as_int, require, web_args
+from citeflow.api.concurrency import in_search_slot
 from citeflow.api.deps import ApiKeyCaller, ApiKeysDep, RetrievalDep
 from citeflow.api.envelope import RagflowJSON, sdk_ok
 from citeflow.api.records import sdk_retrieval_chunk
@@ -25,8 +26,12 @@ def highlight_wanted(value: object) -> bool:
 
 
 @router.post("/retrieval")
-def retrieval(caller: ApiKeyCaller, body: LenientJson, retrieval: RetrievalDep) -> RagflowJSON:
+async def retrieval(caller: ApiKeyCaller, body: LenientJson, retrieval: RetrievalDep) -> RagflowJSON:
     """Hybrid search over datasets the caller's tenants own, in RAGFlow's check order."""
+    return await in_search_slot(_retrieval, caller, body, retrieval)
+
+
+def _retrieval(caller: Caller, body: Any, retrieval: RetrievalService) -> RagflowJSON:
     if not isinstance(body, dict):
         raise CiteflowError(
             repr(AttributeError(f"'{type(body).__name__}' object has no attribute 'get'")), data=None
@@ -93,7 +98,7 @@ async def dify_retrieval(request: Request, api_keys: ApiKeysDep, retrieval: Retr
     except CiteflowError:
         return _dify_error(403, "API-KEY is invalid!")
     req = require(await web_args(request), "knowledge_id", "query")
-    return await run_in_threadpool(_dify_search, caller, req, retrieval)
+    return await in_search_slot(_dify_search, caller, req, retrieval)
 
 
 def _dify_search(caller: Caller, req: dict[str, Any], retrieval: RetrievalService) -> RagflowJSON:

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from citeflow.api.body import WebArgs, as_float, as_int, query_arg, require
+from citeflow.api.concurrency import in_search_slot
 from citeflow.api.deps import ChunksDep, RetrievalDep, SessionCaller
 from citeflow.api.envelope import RagflowJSON, web_ok
 from citeflow.api.records import stored_chunk, web_chunk_item, web_document_record, web_retrieval_chunk
@@ -12,8 +13,9 @@ from citeflow.api.routers.sdk_retrieval import highlight_wanted
 from citeflow.core.errors import CiteflowError, DataError, OperatingError
 from citeflow.search import Ranking
 from citeflow.services.access import ONLY_OWNER
+from citeflow.services.caller import Caller
 from citeflow.services.chunks import Edit, content_hash_error, string_list
-from citeflow.services.retrieval import SearchOptions
+from citeflow.services.retrieval import RetrievalService, SearchOptions
 
 router = APIRouter(prefix="/v1/chunk", tags=["chunks (web app)"])
 
@@ -112,7 +114,11 @@ def create_chunk(caller: SessionCaller, body: WebArgs, chunks: ChunksDep) -> Rag
 
 
 @router.post("/retrieval_test")
-def retrieval_test(caller: SessionCaller, body: WebArgs, retrieval: RetrievalDep) -> RagflowJSON:
+async def retrieval_test(caller: SessionCaller, body: WebArgs, retrieval: RetrievalDep) -> RagflowJSON:
+    return await in_search_slot(_retrieval_test, caller, body, retrieval)
+
+
+def _retrieval_test(caller: Caller, body: Any, retrieval: RetrievalService) -> RagflowJSON:
     req = require(body, "kb_id", "question")
     page, size = as_int(req.get("page", 1)), as_int(req.get("size", 30))
     top_k = as_int(req.get("top_k", 1024))
