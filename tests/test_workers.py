@@ -1,4 +1,5 @@
-"""`citeflow serve --workers 2`: two processes answer requests on one data directory.
+"""`citeflow serve --workers 2`: two processes answer requests on one data directory, with SQLite
+and with PostgreSQL.
 
 Chunks written through either process are found at once through both: one process writes the
 search indexes, the other keeps its vectors up to date itself and waits for the writer's text
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from tests.chunks import chunks_path, documents_path
+from tests.postgres import create_database
 from tests.test_crash_recovery import Server, create_dataset, new_api_key, ok, serving
 
 WORKERS = {"CITEFLOW_WORKERS": "2"}
@@ -24,10 +26,20 @@ WORKERS = {"CITEFLOW_WORKERS": "2"}
 ROUNDS = 8
 
 
-@pytest.fixture(scope="module")
-def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, Path]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def two_workers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, str, Path]]:
+    """Two workers on SQLite (which tells commits apart by its data version) and on PostgreSQL
+    (where the index writer looks for other processes' chunks by query)."""
     data_dir = tmp_path_factory.mktemp("workers") / "data"
-    with serving(data_dir, WORKERS) as server:
+    settings = dict(WORKERS)
+    if request.param == "postgresql":
+        database = create_database(
+            request.getfixturevalue("postgres"), f"citeflow_workers_{uuid.uuid4().hex[:8]}"
+        )
+        settings["CITEFLOW_DATABASE__URL"] = database
+    with serving(data_dir, settings) as server:
         yield server, new_api_key(server), data_dir
 
 
