@@ -51,10 +51,11 @@ WRITER_LOCK = "writer.lock"
 POLL_SECONDS = 0.02
 POLL_SECONDS_BY_QUERY = 0.25
 #: How often a reading process tries to become the writer (it does when the writer has stopped).
-TAKEOVER_SECONDS = 1.0
+TAKEOVER_SECONDS = 0.1
 #: How long a search in a reading process waits for the writer to index a dataset's last change
-#: before it searches the text index as it is.
-TEXT_WAIT_SECONDS = 10.0
+#: before it searches the text index as it is: about what Elasticsearch's refresh interval lets
+#: RAGFlow's searches lag behind writes, so a dataset being parsed stays searchable.
+TEXT_WAIT_SECONDS = 1.0
 
 
 @dataclass
@@ -275,12 +276,13 @@ class SearchIndexes:
         deadline = time.monotonic() + TEXT_WAIT_SECONDS
         while saved.text_seq < target and time.monotonic() < deadline and not self._writes:
             time.sleep(0.002)
+            self._try_takeover()
             saved = index.saved_state()
         if saved.text_seq != index.state.text_seq:
             index.text.reload()
             index.state.text_seq = saved.text_seq
         if saved.text_seq < target and not self._writes:
-            log.warning("the search index writer has not indexed dataset %s's last changes yet", dataset_id)
+            log.debug("the search index writer has not indexed dataset %s's last changes yet", dataset_id)
             return False
         return True
 
