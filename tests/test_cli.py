@@ -2,7 +2,9 @@
 
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -254,3 +256,53 @@ def test_model_add_with_a_wrong_key_fails_clearly(tmp_path, fake_provider):
     assert "Fail to access model(OpenAI/gpt-4o-mini)" in result.stderr
     assert "sk-wrong-key" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_retokenize_rewrites_stale_tokens_and_a_running_server_finds_them(tmp_path):
+    """Chunks whose stored tokens came from another tokenizer (here: made stale by hand, with the
+    search indexes rebuilt from them) are found again once `citeflow retokenize` rewrites them,
+    by a server that is running meanwhile."""
+    data_dir = tmp_path / "data"
+    email = "retokenize@example.com"
+    created = citeflow(
+        "user", "create", "--email", email, "--nickname", "cli", "--password", "a long password",
+        "--data-dir", str(data_dir),
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    key = citeflow("token", "create", "--email", email, "--data-dir", str(data_dir)).stdout.strip()
+    headers = {"Authorization": f"Bearer {key}"}
+    with serving(data_dir) as url, httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        dataset_id = client.post("/api/v1/datasets", json={"name": "retokenize"}).json()["data"]["id"]
+        upload = client.post(f"/api/v1/datasets/{dataset_id}/documents", files=[("file", ("a.txt", b"a"))])
+        document_id = upload.json()["data"][0]["id"]
+        chunks = f"/api/v1/datasets/{dataset_id}/documents/{document_id}/chunks"
+        chunk_id = client.post(chunks, json={"content": "the zorblax nests here"}).json()["data"]["chunk"][
+            "id"
+        ]
+        assert found(client, dataset_id, "zorblax") == [chunk_id]
+
+    with sqlite3.connect(data_dir / "citeflow.db") as db:
+        (fields,) = db.execute("SELECT fields FROM chunk WHERE id = ?", (chunk_id,)).fetchone()
+        stale = {**json.loads(fields), "content_ltks": "stale", "content_sm_ltks": "stale"}
+        db.execute("UPDATE chunk SET fields = ? WHERE id = ?", (json.dumps(stale), chunk_id))
+    shutil.rmtree(data_dir / "search")
+
+    with serving(data_dir) as url, httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        assert found(client, dataset_id, "zorblax") == []
+        result = citeflow("retokenize", "--data-dir", str(data_dir))
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == {"chunks": 1}
+        assert found(client, dataset_id, "zorblax") == [chunk_id]
+
+
+def found(client: httpx.Client, dataset_id: str, question: str) -> list[str]:
+    """Chunk ids a full-text-only retrieval returns (vector-only candidates score 0 and are cut)."""
+    body = {
+        "dataset_ids": [dataset_id],
+        "question": question,
+        "vector_similarity_weight": 0.0,
+        "similarity_threshold": 0.1,
+    }
+    answer = client.post("/api/v1/retrieval", json=body).json()
+    assert answer["code"] == 0, answer
+    return [c["id"] for c in answer["data"]["chunks"]]

@@ -167,6 +167,28 @@ def model_add(
     click.echo(model_id)
 
 
+@main.command()
+@click.option("--dataset", "dataset_ids", multiple=True, help="A dataset id (repeatable); default: all.")
+@data_dir_option
+@config_option
+def retokenize(dataset_ids: tuple[str, ...], data_dir: Path | None, config: Path | None) -> None:
+    """Make chunks' search tokens again with this version's tokenizer (after an upgrade that
+    changed it); a running server's search indexes follow at once, a stopped one's at start."""
+    from citeflow.db import Database, upgrade
+    from citeflow.services.retokenize import retokenize as retokenize_chunks
+
+    settings = _settings(config, data_dir=data_dir)
+    configure_logging("WARNING", "text")
+    db = Database(settings.database_url)
+    try:
+        upgrade(db.engine)
+        click.echo(json.dumps({"chunks": retokenize_chunks(db, dataset_ids)}))
+    except CiteflowError as exc:
+        _fail(exc.message)
+    finally:
+        db.close()
+
+
 @main.command("config")
 @click.option("--reference", is_flag=True, help="Print the configuration reference (Markdown) instead.")
 @data_dir_option

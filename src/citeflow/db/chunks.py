@@ -6,10 +6,10 @@ table by watermark and catch up after a crash.
 """
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -217,6 +217,30 @@ class ChunkRepo:
             self._s.execute(
                 update(Chunk).where(Chunk.id == row.id).values(fields=json.dumps(fields), seq=seq)
             )
+
+    def texts_after(self, dataset_id: str, after_id: str, limit: int) -> list[tuple[str, str, str]]:
+        """(id, content, fields) of the dataset's chunks whose id sorts after `after_id`, by id."""
+        query = (
+            select(Chunk.id, Chunk.content, Chunk.fields)
+            .where(Chunk.dataset_id == dataset_id, Chunk.id > after_id)
+            .order_by(Chunk.id)
+            .limit(limit)
+        )
+        return [(row.id, row.content, row.fields) for row in self._s.execute(query)]
+
+    def set_fields(self, dataset_id: str, fields: Mapping[str, str]) -> None:
+        """Replace the open-ended fields (JSON text) of those chunks of the dataset."""
+        if not fields:
+            return
+        seq = self._next_seq(dataset_id)
+        statement = (
+            update(Chunk)
+            .where(Chunk.dataset_id == dataset_id, Chunk.id == bindparam("chunk_id"))
+            .values(fields=bindparam("new_fields"), seq=seq)
+        )
+        self._s.connection().execute(
+            statement, [{"chunk_id": chunk_id, "new_fields": value} for chunk_id, value in fields.items()]
+        )
 
     def fields_of_datasets(self, dataset_ids: Collection[str]) -> Iterator[str]:
         """The open-ended fields of the datasets' chunks that carry tags."""

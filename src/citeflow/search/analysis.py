@@ -60,15 +60,31 @@ def chunk_fields(
     """The stored fields of a chunk written by hand or by a chunker."""
     stamp = time.time() if created is None else created
     return {
-        **title_fields(document_name),
-        **content_tokens(content),
+        **token_fields(content, document_name, important_keywords, questions),
         "important_kwd": list(important_keywords),
-        "important_tks": tokenize(" ".join(important_keywords)),
         "question_kwd": list(questions),
-        "question_tks": tokenize("\n".join(questions)),
         "create_time": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)),
         "create_timestamp_flt": stamp,
     }
+
+
+def token_fields(
+    content: str, document_name: str, important_keywords: Sequence[str] = (), questions: Sequence[str] = ()
+) -> dict[str, str]:
+    """The tokenized fields of a chunk, made from its texts."""
+    return {
+        **title_fields(document_name),
+        **content_tokens(content),
+        "important_tks": tokenize(" ".join(important_keywords)),
+        "question_tks": tokenize("\n".join(questions)),
+    }
+
+
+def retokenized(fields: Mapping[str, Any], content: str) -> dict[str, Any]:
+    """Stored chunk fields with their tokenized fields made again by this version's tokenizer."""
+    keywords = [str(k) for k in fields.get("important_kwd") or []]
+    questions = [str(q) for q in fields.get("question_kwd") or []]
+    return {**fields, **token_fields(content, str(fields.get("docnm_kwd", "")), keywords, questions)}
 
 
 def text_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
