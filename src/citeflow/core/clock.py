@@ -1,4 +1,5 @@
-"""The one time helper: ms-epoch integers and RFC 1123 dates, as RAGFlow puts them on the wire."""
+"""The one time helper: ms-epoch integers, RFC 1123 dates and clock times, as RAGFlow puts them on
+the wire."""
 
 import time
 from datetime import UTC, datetime
@@ -19,3 +20,9 @@ def stamps(ms: int) -> dict[str, int | str]:
     """The four timestamp fields every RAGFlow record carries, for one instant."""
     date = http_date(ms)
     return {"create_time": ms, "create_date": date, "update_time": ms, "update_date": date}
+
+
+def clock_time(ms: int | None = None) -> str:
+    """`HH:MM:SS` in the server's local time, as RAGFlow stamps parse progress lines."""
+    seconds = time.time() if ms is None else ms / 1000
+    return time.strftime("%H:%M:%S", time.localtime(seconds))
