@@ -193,6 +193,38 @@ class Document(Stamped, Base):
     status: Mapped[str] = mapped_column(String(1), nullable=False, default="1")
 
 
+class Task(Stamped, Base):
+    """A piece of a document's parsing (a page or row range, or the whole document), as RAGFlow's
+    task table; plus the lease of the worker running it, so a crashed worker's task runs again."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_document", "doc_id", "create_time"),
+        Index("ix_task_queue", "priority", "create_time"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(ID, ForeignKey("document.id", ondelete="CASCADE"), nullable=False)
+    from_page: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    to_page: Mapped[int] = mapped_column(Integer, nullable=False, default=100_000_000)
+    #: "" for chunking; "raptor" or "graphrag" for the follow-up tasks.
+    task_type: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    begin_at: Mapped[int | None] = mapped_column(BigInteger)
+    process_duration: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    #: 0 queued, (0, 1) running, 1 done, -1 failed or cancelled.
+    progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    progress_msg: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    retry_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    digest: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    #: Ids of the chunks the task wrote, space-separated.
+    chunk_ids: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    cancelled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    #: ms-epoch end of the lease; an unfinished task whose lease ran out is claimed again.
+    lease_until: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class BlobCleanup(Base):
     """Blobs whose rows are gone but whose bytes may still be on storage.
 
