@@ -45,13 +45,13 @@ def naive_merge(
     with no separator. A chunk carries each position tag once; pieces under 8 tokens add none.
     """
     merger = _Merger(chunk_token_num * (100 - overlapped_percent) / 100, overlapped_percent)
-    splitter = _splitter(delimiter)
+    split_at = splitter(delimiter)
     for section in sections:
         text, tag = (section, "") if isinstance(section, str) else section
-        if count_tokens(text) < chunk_token_num or splitter is None:
+        if count_tokens(text) < chunk_token_num or split_at is None:
             merger.add(text, tag)
             continue
-        for piece in splitter.split(text):
+        for piece in split_at.split(text):
             if piece:
                 merger.add(piece, tag)
     return [chunk for chunk in merger.chunks if chunk.strip()]
@@ -83,7 +83,8 @@ class _Merger:
         self._tokens[-1] += tokens
 
 
-def _splitter(delimiter: str) -> re.Pattern[str] | None:
+def splitter(delimiter: str) -> re.Pattern[str] | None:
+    """A pattern matching any of the delimiters a `delimiter` setting names; None for none."""
     found = delimiters(delimiter)
     if not found:
         return None
