@@ -1,7 +1,6 @@
 """Spreadsheet rows as text for the naive method (pipeline spec §4.1)."""
 
 import io
-import zipfile
 
 import openpyxl
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from citeflow.ingest.parsers.archives import ArchiveError
 from citeflow.ingest.parsers.sheets import FULL_WIDTH_COLON as COLON
 from citeflow.ingest.parsers.sheets import csv_sheet, html_tables, row_sections, xlsx_sheets
+from tests.archives import zip_bomb
 from tests.conftest import SHARED
 
 CORPUS_CSV = SHARED / "corpus" / "csv"
@@ -94,11 +94,8 @@ def test_html4excel_makes_tables_of_twelve_rows_with_the_header_and_caption():
 
 
 def test_a_zip_bomb_dressed_as_xlsx_and_a_non_zip_are_clear_errors():
-    bomb = io.BytesIO()
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 << 20))
     with pytest.raises(ArchiveError, match="zip bomb"):
-        xlsx_sheets(bomb.getvalue())
+        xlsx_sheets(zip_bomb("xl/worksheets/sheet1.xml"))
     with pytest.raises(ArchiveError, match="not a valid Excel file"):
         xlsx_sheets(b"<html>not a workbook</html>")
 
