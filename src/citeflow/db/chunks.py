@@ -8,6 +8,7 @@ table by watermark and catch up after a crash.
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -58,6 +59,10 @@ class ChunkRepo:
     def __init__(self, session: Session) -> None:
         self._s = session
 
+    def _insert(self, table: type[Chunk] | type[DatasetChange]) -> Any:
+        """An INSERT of the session's dialect, which can update on conflict."""
+        return (pg_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+
     def _next_seq(self, *dataset_ids: str) -> int:
         """This transaction's change number, taken once under the sequence row's lock; the
         datasets are noted so their indexes catch up once the transaction commits."""
@@ -72,8 +77,7 @@ class ChunkRepo:
             )
         new = [d for d in dataset_ids if d not in noted]
         if new:
-            insert = pg_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
-            statement = insert(DatasetChange).values([{"dataset_id": d, "seq": seq} for d in new])
+            statement = self._insert(DatasetChange).values([{"dataset_id": d, "seq": seq} for d in new])
             self._s.execute(
                 statement.on_conflict_do_update(
                     index_elements=[DatasetChange.dataset_id], set_={"seq": statement.excluded.seq}
@@ -87,8 +91,7 @@ class ChunkRepo:
         if not rows:
             return
         seq = self._next_seq(*{str(row["dataset_id"]) for row in rows})
-        insert = pg_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(Chunk).values([{**row, "seq": seq} for row in rows])
+        statement = self._insert(Chunk).values([{**row, "seq": seq} for row in rows])
         statement = statement.on_conflict_do_update(
             index_elements=[Chunk.id], set_={c: statement.excluded[c] for c in UPSERTED}
         )

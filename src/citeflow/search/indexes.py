@@ -126,12 +126,11 @@ class DatasetIndex:
     def saved_state(self) -> _State:
         return _State.load(self.directory / STATE_FILE)
 
-    def reload_vectors(self) -> None:
+    def reload_vectors(self, saved: _State) -> None:
         """Replace the vectors in memory with the saved ones (a reading process whose copy fell
-        behind pruned tombstones)."""
-        state = self.saved_state()
+        behind pruned tombstones). `saved` was read before: the file is at least that new."""
         self.vectors = VectorIndex(self.directory / VECTOR_FILE)
-        self.vector_seq = state.vector_seq
+        self.vector_seq = saved.vector_seq
 
     def close(self) -> None:
         self.text.release()
@@ -161,11 +160,6 @@ class SearchIndexes:
         self._polled_version: int | None = None
         self._follower = threading.Thread(target=self._follow_loop, name="citeflow-index-follow", daemon=True)
         self._follower.start()
-
-    @property
-    def writes(self) -> bool:
-        """Whether this process writes the indexes (see the module's description)."""
-        return self._writes
 
     def _take_writer_lock(self) -> bool:
         try:
@@ -265,7 +259,7 @@ class SearchIndexes:
             upto = repo.last_seq()
             target = repo.dataset_seq(dataset_id)
             if saved.pruned_seq > index.vector_seq:
-                index.reload_vectors()
+                index.reload_vectors(saved)
             after = index.vector_seq
             if upto > after:
                 tombstones = [t for t in repo.tombstones_since(dataset_id, after) if t.seq <= upto]
